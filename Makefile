@@ -1,0 +1,41 @@
+# Two commands matter: `make demo` and `make test`. Both set up .venv themselves.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+STAMP := $(VENV)/.installed
+export THADS_HOME ?= $(CURDIR)/.thads
+
+.PHONY: venv demo test test-fast lint lock bench clean
+
+venv: $(STAMP)
+
+# The lock file pins every package; uv installs exactly that set (fast, offline
+# from the registries), then our own code in editable mode without re-resolving.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . --config-settings editable_mode=compat
+	@touch $(STAMP)
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	    --python-platform x86_64-manylinux_2_28 -o requirements.lock
+
+demo: venv
+	@bash scripts/demo.sh
+
+test: venv
+	$(BIN)/python -m pytest -p no:cacheprovider tests
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: venv
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .thads dbt_project/target dbt_project/logs

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make demo`: the main job end to end on the embedded DuckDB default.
+# Runs every step that exists; a step that does not exist yet says so and the demo fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export THADS_HOME="${THADS_HOME:-$PWD/.thads}"
+LANDING="${LANDING:-$PWD/landing}"
+
+echo "== generate a landing zone in $LANDING"
+$BIN/thads generate --out "$LANDING" --years 2023-2025 --seed 7 --defects 0.02
+echo "== load it into the warehouse in $THADS_HOME"
+$BIN/thads load --landing "$LANDING"
+echo "== top of the ranking: cases, 12 months of 2024"
+$BIN/thads rank --year 2024 --months 12 --measure cases | head -15
+echo
+echo "Warehouse (read-only snapshot): $THADS_HOME/serving/thads.duckdb"
+echo "HTML report:                    $THADS_HOME/serving/report/index.html"
+echo "Submissions and reasons:        $BIN/thads submissions"
