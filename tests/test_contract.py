@@ -26,7 +26,13 @@ def test_boundary_switches_at_the_9_month_report_of_2025(year, months, boundary)
 
 def test_parse_filename_variants():
     f = parse_filename("THADS_80_2024_11.xlsx")
-    assert (f.province_code, f.statistical_year, f.months, f.revision, f.fmt) == ("80", 2024, 11, 1, "xlsx")
+    assert (f.province_code, f.statistical_year, f.months, f.revision, f.fmt) == (
+        "80",
+        2024,
+        11,
+        1,
+        "xlsx",
+    )
     f = parse_filename("THADS_80_2024_11_r2_viec.csv")
     assert (f.revision, f.fmt, f.csv_measure) == (2, "csv", "cases")
     assert f.submission_key == "THADS_80_2024_11_r2"
@@ -36,8 +42,15 @@ def test_parse_filename_variants():
 
 @pytest.mark.parametrize(
     "name",
-    ["THADS_80_2024_13.xlsx", "THADS_8_2024_11.xlsx", "report.xlsx", "THADS_80_2024_11.csv",
-     "THADS_80_2024_11_viec.xlsx", "THADS_80_2024_11.xls", "THADS_80_2024_00.json"],
+    [
+        "THADS_80_2024_13.xlsx",
+        "THADS_8_2024_11.xlsx",
+        "report.xlsx",
+        "THADS_80_2024_11.csv",
+        "THADS_80_2024_11_viec.xlsx",
+        "THADS_80_2024_11.xls",
+        "THADS_80_2024_00.json",
+    ],
 )
 def test_parse_filename_refuses_bad_names(name):
     with pytest.raises(FileNameError):

@@ -35,4 +35,6 @@ def test_dbt_seeds_match_the_package(tmp_path):
     """The committed seeds are generated, not typed: regenerate and compare byte for byte."""
     for name, rows in reference.seed_rows().items():
         committed = (reference.SEEDS_DIR / name).read_text(encoding="utf-8")
-        assert committed == reference.render_seed(rows), f"{name} drifted: run python -m thads.reference"
+        assert committed == reference.render_seed(rows), (
+            f"{name} drifted: run python -m thads.reference"
+        )

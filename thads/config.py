@@ -88,7 +88,15 @@ class Paths:
         return self.home / "logs"
 
     def ensure(self) -> Paths:
-        for path in (self.archive, self.quarantine, self.registry.parent, self.raw,
-                     self.warehouse.parent, self.serving, self.alerts, self.logs):
+        for path in (
+            self.archive,
+            self.quarantine,
+            self.registry.parent,
+            self.raw,
+            self.warehouse.parent,
+            self.serving,
+            self.alerts,
+            self.logs,
+        ):
             path.mkdir(parents=True, exist_ok=True)
         return self

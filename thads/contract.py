@@ -89,16 +89,33 @@ def is_total_label(office: str) -> bool:
 #: Each identity as (name, left key, right side as {key: sign}). One list serves the
 #: generator, the Great Expectations suite and the dbt tests' documentation.
 IDENTITIES: tuple[tuple[str, str, dict[str, int]], ...] = (
-    ("total_received = carried_over + new_received", "total_received",
-     {"carried_over": 1, "new_received": 1}),
-    ("must_enforce = total_received - entrusted - recalled", "must_enforce",
-     {"total_received": 1, "entrusted": -1, "recalled": -1}),
-    ("must_enforce = with_conditions + without_conditions", "must_enforce",
-     {"with_conditions": 1, "without_conditions": 1}),
-    ("with_conditions = completed + terminated + in_progress + postponed + suspended + other",
-     "with_conditions",
-     {"completed": 1, "terminated": 1, "in_progress": 1, "postponed": 1, "suspended": 1,
-      "other": 1}),
+    (
+        "total_received = carried_over + new_received",
+        "total_received",
+        {"carried_over": 1, "new_received": 1},
+    ),
+    (
+        "must_enforce = total_received - entrusted - recalled",
+        "must_enforce",
+        {"total_received": 1, "entrusted": -1, "recalled": -1},
+    ),
+    (
+        "must_enforce = with_conditions + without_conditions",
+        "must_enforce",
+        {"with_conditions": 1, "without_conditions": 1},
+    ),
+    (
+        "with_conditions = completed + terminated + in_progress + postponed + suspended + other",
+        "with_conditions",
+        {
+            "completed": 1,
+            "terminated": 1,
+            "in_progress": 1,
+            "postponed": 1,
+            "suspended": 1,
+            "other": 1,
+        },
+    ),
 )
 
 
@@ -205,8 +222,14 @@ def parse_filename(name: str) -> FileName:
     )
 
 
-def submission_filename(province_code: str, year: int, months: int, fmt: str,
-                        revision: int = 1, measure: str | None = None) -> str:
+def submission_filename(
+    province_code: str,
+    year: int,
+    months: int,
+    fmt: str,
+    revision: int = 1,
+    measure: str | None = None,
+) -> str:
     """The inverse of `parse_filename`, for the generator and tests."""
     rev = f"_r{revision}" if revision > 1 else ""
     tag = f"_{CSV_SUFFIXES[measure]}" if measure else ""

@@ -13,9 +13,15 @@ _CONFIGURED = False
 class KeyValueFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields: dict[str, Any] = getattr(record, "fields", {})
-        parts = [self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), record.levelname.lower(),
-                 record.name, record.getMessage()]
-        parts += [f"{k}={json.dumps(v, ensure_ascii=False, default=str)}" for k, v in fields.items()]
+        parts = [
+            self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            record.levelname.lower(),
+            record.name,
+            record.getMessage(),
+        ]
+        parts += [
+            f"{k}={json.dumps(v, ensure_ascii=False, default=str)}" for k, v in fields.items()
+        ]
         return " ".join(parts)
 
 

@@ -8,8 +8,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def track(items: Iterable[T], description: str, total: int | None = None,
-          quiet: bool = False) -> Iterator[T]:
+def track(
+    items: Iterable[T], description: str, total: int | None = None, quiet: bool = False
+) -> Iterator[T]:
     if quiet:
         yield from items
         return
@@ -20,5 +21,6 @@ def track(items: Iterable[T], description: str, total: int | None = None,
     if not console.is_terminal:
         yield from items
         return
-    yield from rich_track(items, description=description, total=total, console=console,
-                          transient=True)
+    yield from rich_track(
+        items, description=description, total=total, console=console, transient=True
+    )

@@ -46,8 +46,15 @@ def provinces(boundary: int) -> tuple[Province, ...]:
         f"provinceLon FROM [{table}] ORDER BY provinceCode"
     )
     return tuple(
-        Province(r["provinceCode"], r["province"], r["provinceShort"], boundary,
-                 r["provinceKey"], float(r["provinceLat"]), float(r["provinceLon"]))
+        Province(
+            r["provinceCode"],
+            r["province"],
+            r["provinceShort"],
+            boundary,
+            r["provinceKey"],
+            float(r["provinceLat"]),
+            float(r["provinceLon"]),
+        )
         for r in rows
     )
 
@@ -98,8 +105,12 @@ def seed_rows() -> dict[str, list[dict]]:
     current = province_by_code(CURRENT)
     legacy = province_by_code(LEGACY)
     mapping_rows = [
-        {"legacy_code": old, "legacy_name": legacy[old].name,
-         "current_code": new, "current_name": current[new].name}
+        {
+            "legacy_code": old,
+            "legacy_name": legacy[old].name,
+            "current_code": new,
+            "current_name": current[new].name,
+        }
         for old, new in legacy_to_current().items()
     ]
     return {PROVINCES_SEED: province_rows, MAPPING_SEED: mapping_rows}
