@@ -269,8 +269,6 @@ def complete_totals(
 # --- Splitting a total over offices --------------------------------------------------------
 
 
-#: Allocation order of the free figures: each later one is shared in proportion to (and
-#: capped by) what the earlier ones left in each office, so no office can go negative.
 def split_totals(
     total: Mapping[str, int],
     weights: Sequence[float],
@@ -278,7 +276,12 @@ def split_totals(
     spread: float = 0.15,
 ) -> list[Row]:
     """Split one consistent total row over offices (sizes ~ `weights`) so every office row is
-    consistent, non-negative, and the rows sum exactly to `total`."""
+    consistent, non-negative, and the rows sum exactly to `total`.
+
+    The ten free figures are shared in order; each later one in proportion to (and capped
+    by) what the earlier ones left in each office, so no office can go negative. The four
+    derived ones (total_received, must_enforce, with_conditions, in_progress) follow.
+    """
     errors = identity_errors(total)
     if errors:
         raise ValueError(f"the total row is not consistent: {errors}")

@@ -22,7 +22,10 @@ NUMBER_KINDS = ("number", "text", "mixed")
 TOTAL_LABELS = ("Tổng cộng", "Tổng số", "Toàn tỉnh", "TỔNG CỘNG", "Tong cong")
 #: Columns under "Trong đó" in the two-row headers (the break-down of with_conditions).
 DETAIL_KEYS = ("completed", "terminated", "in_progress", "postponed", "suspended", "other")
-TITLES = {"cases": "KẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG VIỆC", "money": "KẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG TIỀN"}  # fmt: skip
+TITLES = {
+    "cases": "KẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG VIỆC",
+    "money": "KẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG TIỀN",
+}
 
 
 def strip_diacritics(text: str) -> str:
