@@ -1,0 +1,207 @@
+"""Files in the landing zone: discovery, hashing, CSV pairing, archiving.
+
+Discovery turns a folder (or a list of paths) into `Candidate`s, one per future
+submission: a single .xlsx/.json file, a CSV `_viec`/`_tien` pair, or something that is
+already known to be wrong (a bad file name, a lone CSV half) carrying the reason.
+`targets_<year>.csv` files are set aside for `ingest.targets`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest.model import SourceFile
+from thads.contract import CSV_SUFFIXES, FileName, FileNameError, Finding, parse_filename
+
+TARGETS_RE = re.compile(r"^targets_(?P<year>\d{4})\.csv$", re.IGNORECASE)
+#: Files a landing zone may hold that are nobody's submission (editor/OS litter).
+_IGNORED_PREFIXES = (".", "~$")
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def pair_sha(viec_sha: str, tien_sha: str) -> str:
+    """Content hash of a CSV pair: sha256 of the two hex digests concatenated (_viec first)."""
+    return hashlib.sha256((viec_sha + tien_sha).encode("ascii")).hexdigest()
+
+
+def source_file(path: Path) -> SourceFile:
+    """Hash and stat one file; the name is parsed but a bad name is not an error here."""
+    stat = path.stat()
+    try:
+        filename: FileName | None = parse_filename(path.name)
+    except FileNameError:
+        filename = None
+    return SourceFile(
+        path=path,
+        name=path.name,
+        sha256=sha256_file(path),
+        size=stat.st_size,
+        arrival_time=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+        filename=filename,
+    )
+
+
+@dataclass
+class Candidate:
+    """What one submission will be made of, before parsing.
+
+    `problem` is set when the files cannot make a submission at all (bad name, lone CSV
+    half): such a candidate is not parsed and becomes a quarantined submission.
+    """
+
+    files: list[SourceFile]
+    filename: FileName | None
+    problem: Finding | None = None
+
+    @property
+    def content_sha(self) -> str:
+        """The file's sha256, or for a complete CSV pair `pair_sha(viec, tien)`."""
+        if len(self.files) == 2:
+            return pair_sha(self.files[0].sha256, self.files[1].sha256)
+        return self.files[0].sha256
+
+    @property
+    def submission_key(self) -> str:
+        # A bad name has no contract key: the file name itself names the submission.
+        return self.filename.submission_key if self.filename else self.files[0].name
+
+    @property
+    def submission_id(self) -> str:
+        return f"{self.submission_key}@{self.content_sha[:12]}"
+
+    @property
+    def arrival_time(self) -> datetime:
+        # A pair has arrived when its last half has.
+        return max(f.arrival_time for f in self.files)
+
+    @property
+    def fmt(self) -> str:
+        if self.filename:
+            return self.filename.fmt
+        return self.files[0].path.suffix.lstrip(".").lower() or "unknown"
+
+    @property
+    def group(self) -> str:
+        """Province code for per-province parallel work; "_unnamed" for bad names."""
+        return self.filename.province_code if self.filename else "_unnamed"
+
+
+@dataclass
+class Discovery:
+    candidates: list[Candidate] = field(default_factory=list)
+    targets: list[SourceFile] = field(default_factory=list)
+
+
+def list_landing(landing: Path) -> list[Path]:
+    """Regular files directly in `landing` (not recursive), sorted by name for stable order."""
+    return sorted(
+        p
+        for p in Path(landing).iterdir()
+        if p.is_file() and not p.name.startswith(_IGNORED_PREFIXES)
+    )
+
+
+def discover(source: Path | Iterable[Path | str]) -> Discovery:
+    """Candidates and targets files from a landing folder or an explicit list of files."""
+    if isinstance(source, str | Path):
+        source = Path(source)
+        paths: Iterable[Path | str] = list_landing(source) if source.is_dir() else [source]
+    else:
+        paths = source
+    return group_files(source_file(Path(p)) for p in paths)
+
+
+def group_files(files: Iterable[SourceFile]) -> Discovery:
+    """Pair CSV halves, set aside targets files, turn bad names into refused candidates."""
+    found = Discovery()
+    csv_halves: dict[str, dict[str, SourceFile]] = {}
+    for f in files:
+        if TARGETS_RE.match(f.name):
+            found.targets.append(f)
+        elif f.filename is None:
+            found.candidates.append(Candidate([f], None, _bad_name_finding(f.name)))
+        elif f.filename.fmt == "csv":
+            measure = f.filename.csv_measure or "cases"
+            halves = csv_halves.setdefault(f.filename.submission_key, {})
+            if measure in halves:
+                # Same key and measure twice (names differing only in case): the second
+                # cannot be paired unambiguously, it stands alone.
+                found.candidates.append(_lone_half(f))
+            else:
+                halves[measure] = f
+        else:
+            found.candidates.append(Candidate([f], f.filename))
+    for halves in csv_halves.values():
+        if len(halves) == 2:
+            viec, tien = halves["cases"], halves["money"]
+            found.candidates.append(Candidate([viec, tien], viec.filename))
+        else:
+            (half,) = halves.values()
+            found.candidates.append(_lone_half(half))
+    found.candidates.sort(key=lambda c: c.files[0].name)
+    return found
+
+
+def _bad_name_finding(name: str) -> Finding:
+    try:
+        parse_filename(name)
+        message = "unexpected file name"
+    except FileNameError as exc:
+        message = str(exc)
+    return Finding(file=name, rule="parse.bad_filename", severity="error", message=message)
+
+
+def _lone_half(f: SourceFile) -> Candidate:
+    assert f.filename is not None
+    have = f.filename.csv_measure or "cases"
+    missing = "money" if have == "cases" else "cases"
+    missing_name = f.name[: -len(f"_{CSV_SUFFIXES[have]}.csv")] + f"_{CSV_SUFFIXES[missing]}.csv"
+    finding = Finding(
+        file=f.name,
+        rule="parse.missing_pair",
+        severity="error",
+        message=f"CSV submissions come in pairs: missing _{CSV_SUFFIXES[missing]}.csv "
+        f"({missing_name})",
+        expected=missing_name,
+        observed="no such file in the batch",
+    )
+    return Candidate([f], f.filename, finding)
+
+
+# --- Archive -------------------------------------------------------------------------------
+
+
+def archive_name(f: SourceFile) -> str:
+    ext = f.path.suffix.lower() or ".bin"
+    return f"{f.sha256}{ext}"
+
+
+def archive_file(f: SourceFile, archive_dir: Path) -> Path:
+    """Copy a file to `archive/<sha256>.<ext>` unless it is already there (never overwritten).
+
+    The copy goes to a temporary name first so that a crash never leaves a truncated file
+    under a final name (a later run would then believe it archived).
+    """
+    target = archive_dir / archive_name(f)
+    if target.exists():
+        return target
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    tmp = archive_dir / f".{target.name}.{os.getpid()}.tmp"
+    shutil.copyfile(f.path, tmp)
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,176 @@
+"""Candidates to ParsedSubmissions: format dispatch, one or many, on both cores.
+
+`parse_candidate` is a pure function of the files' bytes (plus their names and hashes):
+it never raises on bad input, every problem is a `Finding`. `parse_many` spreads the work
+over a process pool in chunks (one chunk = many candidates) so that process start-up and
+pickling do not dominate, and builds the tidy rows of a whole chunk as ONE DataFrame that
+each submission gets a slice of.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+from ingest.csv_reader import read_csv_pair
+from ingest.files import Candidate, discover
+from ingest.grid import Expect
+from ingest.json_reader import read_json
+from ingest.model import ParsedSubmission
+from ingest.readers import ReadResult
+from ingest.schema import MeasureRows, RowsBuilder, SubmissionMeta
+from ingest.xlsx import read_xlsx
+from thads.contract import MEASURES, Finding, boundary_for
+
+#: Candidates per process-pool task: large enough that a task's overhead (pickling,
+#: scheduling) is small next to its parsing, small enough to balance two cores.
+CHUNK_SIZE = 64
+
+
+def read_candidate(candidate: Candidate) -> ReadResult:
+    """Read a candidate's files in its format; never raises on bad content."""
+    if candidate.problem is not None:
+        return ReadResult(parts=None, findings=[candidate.problem])
+    name = candidate.filename
+    assert name is not None
+    expect = Expect(name.province_code, name.statistical_year, name.months)
+    try:
+        if name.fmt == "xlsx":
+            f = candidate.files[0]
+            return read_xlsx(f.path, f.name, f.sha256, expect)
+        if name.fmt == "json":
+            f = candidate.files[0]
+            return read_json(f.path, f.name, f.sha256, expect)
+        halves = {
+            (f.filename.csv_measure if f.filename else "cases") or "cases": (
+                f.path,
+                f.name,
+                f.sha256,
+            )
+            for f in candidate.files
+        }
+        return read_csv_pair(halves, expect)
+    except OSError as exc:
+        # The file vanished or cannot be read: a finding, the batch goes on.
+        return ReadResult(
+            parts=None,
+            findings=[
+                Finding(
+                    file=candidate.files[0].name,
+                    rule="parse.unreadable",
+                    severity="error",
+                    message=f"cannot read the file ({exc})",
+                )
+            ],
+        )
+
+
+def _submission(candidate: Candidate, read: ReadResult, batch_id: str) -> ParsedSubmission:
+    name = candidate.filename
+    return ParsedSubmission(
+        submission_id=candidate.submission_id,
+        submission_key=candidate.submission_key,
+        files=list(candidate.files),
+        province_code=name.province_code if name else None,
+        statistical_year=name.statistical_year if name else None,
+        months=name.months if name else None,
+        revision=name.revision if name else 1,
+        fmt=candidate.fmt,
+        boundary=boundary_for(name.statistical_year, name.months) if name else None,
+        arrival_time=candidate.arrival_time,
+        rows=None,
+        findings=list(read.findings),
+        labels=dict(read.labels),
+        header=dict(read.header),
+        submitted_at=read.submitted_at,
+    )
+
+
+def _meta(sub: ParsedSubmission, batch_id: str) -> SubmissionMeta:
+    assert sub.province_code and sub.statistical_year and sub.months and sub.boundary
+    return SubmissionMeta(
+        submission_id=sub.submission_id,
+        province_code=sub.province_code,
+        statistical_year=sub.statistical_year,
+        months=sub.months,
+        boundary=sub.boundary,
+        revision=sub.revision,
+        arrival_time=sub.arrival_time,
+        batch_id=batch_id,
+    )
+
+
+def _ordered(parts: dict[str, MeasureRows]) -> list[MeasureRows]:
+    return [parts[m] for m in MEASURES if m in parts]
+
+
+def parse_chunk(candidates: Sequence[Candidate], batch_id: str = "") -> list[ParsedSubmission]:
+    """Parse candidates in this process; their rows are slices of one shared frame."""
+    builder = RowsBuilder()
+    out: list[tuple[ParsedSubmission, tuple[int, int] | None]] = []
+    for candidate in candidates:
+        read = read_candidate(candidate)
+        sub = _submission(candidate, read, batch_id)
+        span = None
+        if read.parts is not None:
+            span = builder.add(_meta(sub, batch_id), _ordered(read.parts))
+        out.append((sub, span))
+    frame = builder.frame()
+    for sub, span in out:
+        if span is not None:
+            # A copy, not a view: a view would pickle (and keep alive) the whole chunk.
+            sub.rows = frame.iloc[span[0] : span[1]].reset_index(drop=True)
+    return [sub for sub, _ in out]
+
+
+def parse_candidate(candidate: Candidate, batch_id: str = "") -> ParsedSubmission:
+    return parse_chunk([candidate], batch_id)[0]
+
+
+def parse_paths(
+    paths: Sequence[os.PathLike[str] | str], batch_id: str = ""
+) -> list[ParsedSubmission]:
+    """Discover and parse explicit files (e.g. `thads check`): one process, no state."""
+    return parse_chunk(discover(list(paths)).candidates, batch_id)
+
+
+def _chunks(items: Sequence[Candidate], size: int) -> list[Sequence[Candidate]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def parse_many(
+    candidates: Sequence[Candidate],
+    workers: int | None = None,
+    batch_id: str = "",
+    chunk_size: int = CHUNK_SIZE,
+) -> list[ParsedSubmission]:
+    """Parse on `workers` processes (default: both cores), results in candidate order."""
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(candidates) <= chunk_size:
+        return parse_chunk(candidates, batch_id)
+    # Balance: at least a few chunks per worker, so one slow chunk does not idle a core.
+    size = max(8, min(chunk_size, -(-len(candidates) // (workers * 4))))
+    chunks = _chunks(candidates, size)
+    out: list[ParsedSubmission] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        for result in pool.map(parse_chunk, chunks, [batch_id] * len(chunks)):
+            out += result
+    return out
+
+
+def _context():
+    # fork starts a worker in milliseconds (pandas already imported); spawn would re-import
+    # pandas and pyarrow in each worker (~1 s). Airflow tasks and the CLI are fine with fork.
+    return get_context("fork") if "fork" in _methods() else get_context()
+
+
+def _methods() -> list[str]:
+    from multiprocessing import get_all_start_methods
+
+    return get_all_start_methods()
