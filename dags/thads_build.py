@@ -1,0 +1,41 @@
+"""thads_build: when the raw layer got new accepted data (Asset `thads://raw`), run
+`dbt build` on the warehouse (dbt's per-model log lines appear in the task log) and publish
+the read-only snapshot, Parquet exports and the HTML report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, dag, task
+
+from thads import pipeline
+from thads.airflow_support import RAW_ASSET_URI, on_task_failure, settings
+
+RAW = Asset(RAW_ASSET_URI)
+
+
+@dag(
+    dag_id="thads_build",
+    schedule=[RAW],
+    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    catchup=False,
+    max_active_runs=1,  # one dbt at a time: the warehouse has one writer
+    default_args={"owner": "data-team", "on_failure_callback": on_task_failure},
+    tags=["thads"],
+    doc_md=__doc__,
+)
+def thads_build() -> None:
+    # A failing model or test is not transient: one retry covers a locked file, no more.
+    @task(retries=1, retry_delay=timedelta(minutes=1))
+    def dbt_build() -> dict:
+        return pipeline.build(settings().paths)
+
+    @task(retries=3, retry_delay=timedelta(seconds=30), retry_exponential_backoff=2.0)
+    def publish(built: dict) -> dict:
+        return pipeline.publish(settings().paths)
+
+    publish(dbt_build())
+
+
+thads_build()

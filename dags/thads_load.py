@@ -1,0 +1,96 @@
+"""thads_load: new files in the landing zone -> per-province ingest -> one validation run ->
+raw layer. Updates the `thads://raw` Asset (which triggers thads_build) only when new data
+was accepted.
+
+Runs every 30 minutes; re-running is harmless (files are recognised by content hash). To load
+a past period's folder (backfill), trigger with conf `{"landing": "/path/to/folder"}`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, Param, TriggerRule, dag, task
+from airflow.sdk.exceptions import AirflowSkipException
+
+from thads import pipeline
+from thads.airflow_support import RAW_ASSET_URI, ingest_kwargs, on_task_failure, settings
+
+RAW = Asset(RAW_ASSET_URI)
+
+# File-system and network steps: retried with exponential backoff (30 s, 60 s, 120 s).
+IO_RETRIES = {
+    "retries": 3,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=10),
+}
+
+
+@dag(
+    dag_id="thads_load",
+    schedule="*/30 * * * *",
+    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    catchup=False,
+    max_active_runs=1,  # one batch at a time: the registry serialises submissions
+    default_args={"owner": "data-team", "on_failure_callback": on_task_failure},
+    params={
+        "landing": Param(
+            None,
+            type=["null", "string"],
+            description="Landing folder for this run only (default: Variable thads_landing "
+            "or env THADS_LANDING)",
+        )
+    },
+    tags=["thads"],
+    doc_md=__doc__,
+)
+def thads_load() -> None:
+    @task(multiple_outputs=True, **IO_RETRIES)
+    def plan(params: dict | None = None) -> dict:
+        cfg = settings((params or {}).get("landing"))
+        batch = pipeline.plan_batch(cfg.landing, cfg.paths)
+        return {
+            "batch_id": batch["batch_id"],
+            "n_files": batch["n_files"],
+            "groups": ingest_kwargs(batch["groups"]),
+        }
+
+    @task
+    def province_groups(groups: list[dict]) -> list[dict]:
+        # Airflow maps only over a task's return value, not over one key of it.
+        return groups
+
+    @task(map_index_template="{{ task.op_kwargs['group'] }}", **IO_RETRIES)
+    def ingest(batch_id: str, group: str, files: list[str]) -> dict:
+        return pipeline.ingest_group(batch_id, files, settings().paths)
+
+    # Runs when every group was ingested, and also when there was nothing to map over.
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
+    def validate_and_commit(batch_id: str) -> dict:
+        return pipeline.validate_and_commit(batch_id, settings().paths)
+
+    @task(**IO_RETRIES)
+    def send_alerts(batch_id: str) -> dict:
+        return pipeline.send_alerts(batch_id, settings().paths)
+
+    @task(outlets=[RAW])
+    def raw_updated(committed: dict) -> dict:
+        # A skipped task emits no Asset event: thads_build runs only on accepted new data.
+        if not committed.get("new_data"):
+            raise AirflowSkipException("nothing new was accepted; the warehouse is current")
+        return committed
+
+    batch = plan()
+    ingested = ingest.partial(batch_id=batch["batch_id"]).expand_kwargs(
+        province_groups(batch["groups"])
+    )
+    committed = validate_and_commit(batch["batch_id"])
+    ingested >> committed
+    alerts = send_alerts(batch["batch_id"])
+    committed >> alerts
+    raw_updated(committed)
+
+
+thads_load()

@@ -1,0 +1,289 @@
+"""Small helpers the Airflow DAGs call, so the DAG files stay wiring only.
+
+- `settings()`: where the landing zone and THADS_HOME are (Airflow Variable, else environment,
+  else the defaults the CLI uses);
+- the reporting calendar: which period's deadline passed most recently (`latest_due_period`);
+- alerts to the data team through the same notifier as validation (`thads.notify`), used by
+  the task failure callback and the deadline DAG.
+
+Airflow is imported lazily (Variables only, inside a running task): the library stays
+importable, quick and quiet where Airflow is not configured.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from thads import contract
+from thads.config import Paths
+
+log = logging.getLogger("thads.airflow")
+
+#: The Asset the load DAG updates when new data was accepted, and the build DAG waits on.
+RAW_ASSET_URI = "thads://raw"
+
+#: Airflow Variable keys (also settable as AIRFLOW_VAR_THADS_HOME / AIRFLOW_VAR_THADS_LANDING).
+VAR_HOME = "thads_home"
+VAR_LANDING = "thads_landing"
+#: Defaults when neither a Variable nor THADS_HOME / THADS_LANDING is set (as for the CLI).
+DEFAULT_HOME = "./.thads"
+DEFAULT_LANDING = "./landing"
+
+#: A province reports to the national body within 4 working days after the period closes.
+DEADLINE_WORKING_DAYS = 4
+
+
+# --- Settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing: Path
+    paths: Paths
+
+
+def _airflow_variable(key: str) -> str | None:
+    """The Airflow Variable `key`, or None when unset or when not inside an Airflow task."""
+    try:
+        from airflow.sdk import Variable
+
+        # default=None: Airflow masks a default value in logs, and a path is not a secret.
+        value = Variable.get(key, default=None)
+    except Exception:  # no Airflow, or not running inside a task: fall back to the env
+        return None
+    return str(value) if value not in (None, "") else None
+
+
+def setting(variable: str, env: str, default: str) -> str:
+    """Airflow Variable first, then the environment variable, then the default."""
+    return _airflow_variable(variable) or os.environ.get(env) or default
+
+
+def settings(landing: str | os.PathLike[str] | None = None) -> Settings:
+    """Resolve where to read and write. `landing` overrides the configured landing zone
+    (the DAG's `landing` param, e.g. to load a past period's folder)."""
+    home = setting(VAR_HOME, "THADS_HOME", DEFAULT_HOME)
+    landing_dir = landing or setting(VAR_LANDING, "THADS_LANDING", DEFAULT_LANDING)
+    return Settings(
+        landing=Path(landing_dir).expanduser().resolve(),
+        paths=Paths.from_env(home).ensure(),
+    )
+
+
+def ingest_kwargs(groups: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """plan_batch's groups as one kwargs dict per mapped ingest task, ordered by group so
+    the map indexes are stable between runs."""
+    return [{"group": group, "files": list(files)} for group, files in sorted(groups.items())]
+
+
+# --- Reporting calendar --------------------------------------------------------------------
+
+
+def add_working_days(day: date, n: int) -> date:
+    """`day` + n working days (Monday to Friday; public holidays are not modelled)."""
+    current = day
+    while n > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            n -= 1
+    return current
+
+
+def report_deadline(statistical_year: int, months: int) -> date:
+    """Last day a province may submit the cumulative report: period end + 4 working days
+    (the same rule as `dim_period.report_deadline`)."""
+    return add_working_days(contract.period_end(statistical_year, months), DEADLINE_WORKING_DAYS)
+
+
+def period_ending_in(year: int, month: int) -> tuple[int, int]:
+    """The cumulative period that closes at the end of calendar month `month` of `year`:
+    October closes the 1-month report of the next statistical year, September the 12-month."""
+    if month >= 10:
+        return year + 1, month - 9
+    return year, month + 3
+
+
+@dataclass(frozen=True)
+class DuePeriod:
+    statistical_year: int
+    months: int
+    period_end: date
+    deadline: date
+
+
+def latest_due_period(today: date) -> DuePeriod:
+    """The period that closed most recently whose deadline has passed by `today`
+    (the deadline day itself still belongs to the province)."""
+    year, month = today.year, today.month
+    while True:
+        statistical_year, months = period_ending_in(year, month)
+        deadline = report_deadline(statistical_year, months)
+        if deadline < today:
+            end = contract.period_end(statistical_year, months)
+            return DuePeriod(statistical_year, months, end, deadline)
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+
+
+# --- Alerts --------------------------------------------------------------------------------
+
+
+def alert_data_team(subject: str, body: str, paths: Paths | None = None) -> bool:
+    """Send one message to the data team through the validation notifier.
+
+    Returns True when the notifier took it. Until `thads.notify` is available the message
+    is only logged (at ERROR, so it shows in the task log), never lost silently.
+    """
+    paths = paths or settings().paths
+    try:
+        from thads import notify  # the notifier the validation alerts use
+    except ImportError:
+        notify = None
+    sender = getattr(notify, "notify_data_team", None) if notify else None
+    if sender is None:
+        log.error("alert (notifier unavailable) %s\n%s", subject, body)
+        return False
+    sender(subject, body, paths=paths)
+    log.info("alert sent to the data team: %s", subject)
+    return True
+
+
+def failure_message(context: Mapping[str, Any]) -> tuple[str, str]:
+    """Subject and body of a task failure alert, from the Airflow callback context."""
+    ti = context.get("ti") or context.get("task_instance")
+    dag_id = getattr(ti, "dag_id", "?")
+    task_id = getattr(ti, "task_id", "?")
+    map_index = getattr(ti, "map_index", -1)
+    run_id = getattr(ti, "run_id", "?")
+    try_number = getattr(ti, "try_number", "?")
+    task = f"{task_id}[{map_index}]" if isinstance(map_index, int) and map_index >= 0 else task_id
+    subject = f"[THADS] Airflow task failed: {dag_id}.{task}"
+    lines = [
+        f"DAG: {dag_id}",
+        f"task: {task}",
+        f"run: {run_id}",
+        f"try: {try_number}",
+        f"error: {context.get('exception')!r}",
+    ]
+    if log_url := getattr(ti, "log_url", None):
+        lines.append(f"log: {log_url}")
+    return subject, "\n".join(lines)
+
+
+def on_task_failure(context: Mapping[str, Any]) -> None:
+    """on_failure_callback: alert the data team. Never raises (a callback error would hide
+    the task's own error)."""
+    try:
+        subject, body = failure_message(context)
+        alert_data_team(subject, body)
+    except Exception:
+        log.exception("could not send the task failure alert")
+
+
+def find_missing_reports(
+    today: date,
+    paths: Paths,
+    statistical_year: int | None = None,
+    months: int | None = None,
+) -> dict[str, Any]:
+    """The deadline check: the period due most recently by `today` (or the one given) and
+    the provinces with no accepted report for it, as a small JSON-able dict for XCom."""
+    from thads import pipeline
+
+    if statistical_year is not None and months is not None:
+        period = DuePeriod(
+            statistical_year,
+            months,
+            contract.period_end(statistical_year, months),
+            report_deadline(statistical_year, months),
+        )
+    else:
+        period = latest_due_period(today)
+    rows = pipeline.missing_reports(period.statistical_year, period.months, paths)
+    missing = [
+        {
+            k: v if isinstance(v, str | int | float | bool | None | list) else str(v)
+            for k, v in row.items()
+        }
+        for row in rows
+    ]
+    log.info(
+        "deadline check %s/%s (deadline %s): %d province(s) without an accepted report",
+        period.months,
+        period.statistical_year,
+        period.deadline,
+        len(missing),
+    )
+    return {
+        "statistical_year": period.statistical_year,
+        "months": period.months,
+        "period_end": period.period_end.isoformat(),
+        "deadline": period.deadline.isoformat(),
+        "boundary": contract.boundary_for(period.statistical_year, period.months),
+        "missing": missing,
+    }
+
+
+def missing_reports_message(report: Mapping[str, Any]) -> tuple[str, str]:
+    """Subject and body of the deadline alert: one line per province, with why."""
+    year, months = report["statistical_year"], report["months"]
+    deadline = date.fromisoformat(report["deadline"])
+    end = date.fromisoformat(report["period_end"])
+    missing = report["missing"]
+    label = f"{months} tháng năm {year}"
+    subject = (
+        f"[THADS] {len(missing)}/{report['boundary']} province(s) without an accepted report "
+        f"for {label} (deadline {deadline:%d/%m/%Y})"
+    )
+    lines = [
+        f"Period: {label} ({contract.period_start(year):%d/%m/%Y} - {end:%d/%m/%Y}), "
+        f"deadline {deadline:%d/%m/%Y}.",
+        "",
+    ]
+    for row in missing:
+        code = row.get("province_code", "?")
+        name = row.get("province_name") or ""
+        status = row.get("status") or "missing"
+        reasons = row.get("reasons") or ""
+        if isinstance(reasons, list | tuple):
+            reasons = "; ".join(str(r) for r in reasons)
+        lines.append(f"- {code} {name}: {status}" + (f" ({reasons})" if reasons else ""))
+    return subject, "\n".join(lines)
+
+
+def alert_missing_reports(report: Mapping[str, Any], paths: Paths) -> bool:
+    """Alert the data team when provinces are late; nothing to send when all reported."""
+    if not report["missing"]:
+        log.info("every province reported for %s/%s", report["months"], report["statistical_year"])
+        return False
+    subject, body = missing_reports_message(report)
+    return alert_data_team(subject, body, paths)
+
+
+def run_date(logical_date: date | datetime | str | None, dag_run: Any = None) -> date:
+    """The day a run stands for: its logical date, or when it was due to run (manual runs
+    in Airflow 3 may have no logical date), in Vietnam time."""
+    value = logical_date or getattr(dag_run, "run_after", None)
+    return as_date(value)
+
+
+def as_date(value: date | datetime | str | None) -> date:
+    """A run's logical date (datetime, ISO string or None for "now") as a calendar date in
+    Vietnam, where the deadlines fall."""
+    from zoneinfo import ZoneInfo
+
+    vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
+    if value is None:
+        return datetime.now(vietnam).date()
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(vietnam)
+        return value.date()
+    return value
