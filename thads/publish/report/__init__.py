@@ -1,0 +1,140 @@
+"""The static HTML report: `serving/report/index.html`, one file that opens from disk.
+
+No server, no CDN, no network: CSS is inline, charts are SVG drawn in Python (`charts`,
+`tilemap`), and a few lines of inline JavaScript switch between periods (without
+JavaScript the latest period shows). jinja2 autoescaping escapes every value, including the
+office names and reasons provinces wrote.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+
+from thads import contract
+from thads.publish.report import charts, data, fmt, tilemap
+
+TEMPLATES = Path(__file__).parent / "templates"
+MEASURE_LABELS = {"cases": "Việc", "money": "Tiền"}
+MEASURE_UNITS = {"cases": "việc", "money": "tỷ đồng"}
+COLORS = {"cases": "#1d4ed8", "money": "#047857", "target": "#9ca3af"}
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        num=fmt.number,
+        pct=fmt.pct,
+        pp=fmt.points,
+        billions=fmt.billions,
+        day=fmt.day,
+    )
+    return env
+
+
+def _amount(measure: str, value: float | None) -> str:
+    return fmt.billions(value) if measure == "money" else fmt.number(value)
+
+
+def _trend_charts(report: data.ReportData) -> list[dict[str, Any]]:
+    out = []
+    for measure in contract.MEASURES:
+        points = report.trend.get(measure, [])
+        categories = [
+            str(p.statistical_year) + ("" if p.months == 12 else f" ({p.months} th)")
+            for p in points
+        ]
+        series = [
+            charts.Series("Tỷ lệ thực hiện", [p.rate_pct for p in points], COLORS[measure]),
+            charts.Series(
+                "Chỉ tiêu toàn quốc",
+                [p.target_pct for p in points],
+                COLORS["target"],
+                dashed=True,
+                value_labels=False,
+            ),
+        ]
+        title = f"Tỷ lệ thi hành xong về {MEASURE_LABELS[measure].lower()}, toàn quốc"
+        out.append(
+            {
+                "measure": measure,
+                "title": title,
+                "svg": charts.line_chart(categories, series, title=title),
+                "partial": [p for p in points if p.months != 12],
+            }
+        )
+    return out
+
+
+def _period_view(report: data.ReportData, period: data.Period) -> dict[str, Any]:
+    measures = []
+    for measure in contract.MEASURES:
+        rows = report.ranking.get((period.key, measure), [])
+        tiles = [
+            tilemap.Tile(
+                r.province_code,
+                r.province_name,
+                r.short_name,
+                r.lat,
+                r.lon,
+                r.rate_pct,
+                r.rank_label,
+                r.gap_pp,
+            )
+            for r in rows
+            if r.lat is not None and r.lon is not None
+        ]
+        label = MEASURE_LABELS[measure]
+        measures.append(
+            {
+                "measure": measure,
+                "label": label,
+                "unit": MEASURE_UNITS[measure],
+                "rows": rows,
+                "amount": lambda v, m=measure: _amount(m, v),
+                "national": report.national.get((period.key, measure)),
+                "map": tilemap.tile_map(
+                    tiles,
+                    title=f"Tỷ lệ về {label.lower()}, {fmt.period_label(period.statistical_year, period.months)}",
+                ),
+                "n_ranked": sum(1 for r in rows if r.rank is not None),
+            }
+        )
+    issues = report.issues.get(period.key, [])
+    return {
+        "period": period,
+        "label": fmt.period_label(period.statistical_year, period.months),
+        "measures": measures,
+        "issues": issues,
+        "n_quarantined": len({i.file for i in issues if i.kind == "quarantined"}),
+        "merger_note": period.boundary == 34,
+        "pre_merger_2025": period.statistical_year == contract.MERGER_YEAR
+        and period.boundary == 63,
+    }
+
+
+def render(con: duckdb.DuckDBPyConnection, generated_at: datetime | None = None) -> str:
+    """The report's HTML, from a connection whose default catalog holds schema `marts`."""
+    report = data.load(con)
+    generated_at = generated_at or datetime.now(UTC)
+    template = _environment().get_template("index.html.j2")
+    return template.render(
+        generated=generated_at.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC"),
+        info=report.info,
+        periods=[_period_view(report, p) for p in report.periods],
+        trend=_trend_charts(report),
+        quality=report.quality,
+        merger=[m for m in report.merger if len(m[2]) > 1],
+        unchanged=[m for m in report.merger if len(m[2]) <= 1],
+        merger_first=fmt.period_label(contract.MERGER_YEAR, contract.MERGER_FIRST_MONTHS),
+    )
