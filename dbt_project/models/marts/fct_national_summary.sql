@@ -1,0 +1,60 @@
+{#- National totals per (statistical year, months, measure): the sum of the provinces'
+    standing reports, the national rate and the national target of the year. -#}
+with figures as (
+
+    select * from {{ ref('int_province_figures') }}
+
+),
+
+national_targets as (
+
+    select * from {{ ref('stg_reference__national_targets') }}
+
+),
+
+summed as (
+
+    select
+        statistical_year,
+        months,
+        measure,
+        boundary,
+        count(distinct province_code) as n_provinces_reported,
+        {%- for key in var('numeric_keys') %}
+        sum({{ key }}) as {{ key }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from figures
+    group by statistical_year, months, measure, boundary
+
+),
+
+rated as (
+
+    select
+        summed.*,
+        {{ rate_pct('completed', 'terminated', 'with_conditions') }} as rate_pct,
+        case summed.measure
+            when 'cases' then national_targets.case_target_pct
+            when 'money' then national_targets.money_target_pct
+        end as national_target_pct
+    from summed
+    left join national_targets using (statistical_year)
+
+)
+
+select
+    {{ period_key('statistical_year', 'months') }} as period_key,
+    statistical_year,
+    months,
+    measure,
+    boundary,
+    cast(n_provinces_reported as integer) as n_provinces_reported,
+    boundary as n_expected,
+    {%- for key in var('numeric_keys') %}
+    {{ key }},
+    {%- endfor %}
+    rate_pct,
+    must_enforce - (completed + terminated) as carried_to_next_year,
+    national_target_pct,
+    rate_pct - national_target_pct as gap_pp
+from rated

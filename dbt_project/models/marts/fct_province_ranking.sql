@@ -1,0 +1,105 @@
+{#- The ranking table of contract section 4 (the names are an interface): one row per
+    (statistical year, months, measure, province of the period's boundary set) for every
+    period with at least one accepted report. Provinces are ranked by rate_pct among those
+    with a rate (competition ranking 1, 2, 2, 4); a province without a report, or with zero
+    `with_conditions`, has no rate and no rank. rank_label = rank/n_ranked ("6/63"). -#}
+with figures as (
+
+    select * from {{ ref('int_province_figures') }}
+
+),
+
+provinces as (
+
+    select province_key, province_code, boundary, province_name from {{ ref('dim_province') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('int_province_targets') }}
+
+),
+
+periods as (
+
+    select distinct statistical_year, months, boundary from figures
+
+),
+
+grid as (
+
+    select
+        periods.statistical_year,
+        periods.months,
+        measures.measure,
+        periods.boundary,
+        provinces.province_key,
+        provinces.province_code,
+        provinces.province_name
+    from periods
+    cross join (select unnest(['cases', 'money']) as measure) as measures
+    inner join provinces on periods.boundary = provinces.boundary
+
+),
+
+joined as (
+
+    select
+        grid.*,
+        figures.submission_id,
+        figures.completed,
+        figures.terminated,
+        figures.with_conditions,
+        {{ rate_pct('figures.completed', 'figures.terminated', 'figures.with_conditions') }}
+            as rate_pct,
+        case grid.measure
+            when 'cases' then targets.case_target_pct
+            when 'money' then targets.money_target_pct
+        end as target_pct
+    from grid
+    left join figures
+        on grid.statistical_year = figures.statistical_year
+        and grid.months = figures.months
+        and grid.measure = figures.measure
+        and grid.province_key = figures.province_key
+    left join targets
+        on grid.statistical_year = targets.statistical_year
+        and grid.boundary = targets.boundary
+        and grid.province_code = targets.province_code
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ competition_rank('rate_pct', ['statistical_year', 'months', 'measure']) }} as rank,
+        {{ n_ranked('rate_pct', ['statistical_year', 'months', 'measure']) }} as n_ranked
+    from joined
+
+)
+
+select
+    {{ period_key('statistical_year', 'months') }} as period_key,
+    province_key,
+    statistical_year,
+    months,
+    measure,
+    province_code,
+    province_name,
+    boundary,
+    submission_id,
+    submission_id is not null as has_report,
+    completed,
+    terminated,
+    with_conditions,
+    rate_pct,
+    cast(rank as integer) as rank,
+    cast(n_ranked as integer) as n_ranked,
+    case when rank is not null then cast(rank as varchar) || '/' || cast(n_ranked as varchar) end
+        as rank_label,
+    boundary as n_expected,
+    target_pct,
+    rate_pct - target_pct as gap_pp
+from ranked

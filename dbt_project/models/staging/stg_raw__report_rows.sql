@@ -1,0 +1,41 @@
+{#- Incremental: the raw layer only grows (one Parquet file per batch, never rewritten), so each
+    build appends the rows of batches not seen before. A --full-refresh rebuilds from all files
+    and gives the same table. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
+with source as (
+
+    {{ raw_source('report_rows', report_row_columns()) }}
+
+)
+
+select
+    submission_id,
+    province_code,
+    statistical_year,
+    months,
+    boundary,
+    revision,
+    measure,
+    office,
+    is_total,
+    office_order,
+    {%- for key in var('numeric_keys') %}
+    coalesce({{ key }}, 0) as {{ key }},
+    {%- endfor %}
+    source_file,
+    sha256,
+    sheet,
+    source_row,
+    arrival_time,
+    batch_id
+from source
+{% if is_incremental() %}
+where batch_id not in (select batch_id from {{ this }} where batch_id is not null)
+{% endif %}

@@ -1,0 +1,202 @@
+"""Build the warehouse: run dbt (`dbt_project/`) as a subprocess against THADS_HOME.
+
+dbt runs in its own process so that its logging, global state and DuckDB connection never leak
+into the caller (the CLI, an Airflow task). One dbt at a time: DuckDB has a single writer, so a
+lock (per process and per THADS_HOME, across processes) serialises runs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from thads import log
+from thads.config import DBT_PROJECT_DIR, Paths
+
+_log = log.get_logger("build")
+_PROCESS_LOCK = threading.Lock()
+
+#: run_results statuses that mean a node did not do its job.
+_FAILED = {"error", "fail", "runtime error"}
+
+
+class DbtError(RuntimeError):
+    """A dbt command failed. `failures` lists each failing node: name, status, message."""
+
+    def __init__(self, message: str, failures: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.failures = failures or []
+
+
+def dbt_target_dir(paths: Paths) -> Path:
+    """dbt's target folder (manifest, run results, docs) lives with the state it describes."""
+    return paths.home / "dbt" / "target"
+
+
+def dbt_log_dir(paths: Paths) -> Path:
+    return paths.logs / "dbt"
+
+
+def dbt_docs_dir(paths: Paths) -> Path:
+    """Where `dbt docs generate` writes index.html, manifest.json and catalog.json."""
+    return dbt_target_dir(paths)
+
+
+def dbt_executable() -> list[str]:
+    """The dbt of this interpreter's environment (`.venv/bin/dbt`), else `python -m dbt.cli.main`."""
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.exists():
+        return [str(candidate)]
+    return [sys.executable, "-m", "dbt.cli.main"]
+
+
+def dbt_env(paths: Paths) -> dict[str, str]:
+    env = dict(os.environ)
+    env["THADS_HOME"] = str(paths.home)
+    # No network here: never phone home or check for a newer dbt.
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    env["DBT_VERSION_CHECK"] = "false"
+    env.pop("DBT_PROFILES_DIR", None)
+    env.pop("DBT_PROJECT_DIR", None)
+    return env
+
+
+@contextmanager
+def _exclusive(paths: Paths) -> Iterator[None]:
+    """One dbt run at a time: in this process (threads) and on this THADS_HOME (processes)."""
+    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with _PROCESS_LOCK, open(paths.warehouse.parent / ".dbt.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read_run_results(paths: Paths) -> list[dict[str, Any]]:
+    path = dbt_target_dir(paths) / "run_results.json"
+    if not path.exists():
+        return []
+    return json.loads(path.read_text(encoding="utf-8")).get("results", [])
+
+
+def _failures(results: list[dict[str, Any]]) -> list[dict[str, str]]:
+    failed = []
+    for result in results:
+        if result.get("status") in _FAILED:
+            unique_id = result.get("unique_id", "")
+            failed.append(
+                {
+                    "node": unique_id,
+                    "name": _node_name(unique_id),
+                    "status": str(result.get("status")),
+                    "message": str(result.get("message") or "").strip(),
+                }
+            )
+    return failed
+
+
+def _node_name(unique_id: str) -> str:
+    """`test.thads.unique_x.4b8fab4242` -> `unique_x`; `model.thads.fct_x` -> `fct_x`."""
+    parts = unique_id.split(".")
+    return parts[2] if len(parts) >= 3 else unique_id
+
+
+def run_dbt(args: list[str], paths: Paths) -> None:
+    """Run `dbt <args>` on dbt_project/ with THADS_HOME = paths.home.
+
+    Raises DbtError naming the failing models and tests (from run_results.json) or, when dbt
+    failed before running anything (a compile error), the end of dbt's own output.
+    """
+    paths.ensure()
+    target = dbt_target_dir(paths)
+    logs = dbt_log_dir(paths)
+    command = [
+        *dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(logs),
+    ]
+    with _exclusive(paths):
+        run_results = target / "run_results.json"
+        run_results.unlink(missing_ok=True)  # never report a previous run's results
+        started = time.monotonic()
+        proc = subprocess.run(
+            command,
+            cwd=DBT_PROJECT_DIR,
+            env=dbt_env(paths),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        seconds = round(time.monotonic() - started, 2)
+    log.event(_log, "dbt", command=args[0], returncode=proc.returncode, seconds=seconds)
+    if proc.returncode == 0:
+        return
+    failures = _failures(_read_run_results(paths))
+    if failures:
+        lines = [f"  {f['name']} ({f['status']}): {f['message']}" for f in failures]
+        raise DbtError(
+            f"dbt {args[0]} failed on {len(failures)} node(s) "
+            f"(warehouse {paths.warehouse}, logs {logs}):\n" + "\n".join(lines),
+            failures,
+        )
+    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+    raise DbtError(f"dbt {args[0]} failed (exit {proc.returncode}) before running:\n{tail}")
+
+
+def build(paths: Paths | None = None, full_refresh: bool = False, docs: bool = True) -> dict:
+    """Build the warehouse: `dbt build` (seeds, models, data tests, unit tests), then the docs.
+
+    `dbt build` loads the seeds itself, in dependency order, so one dbt process does what
+    `dbt seed` + `dbt build` would. `full_refresh` rebuilds the incremental models from the
+    whole raw layer. Returns counts by resource type and status, timings and where things are.
+    """
+    paths = (paths or Paths.from_env()).ensure()
+    started = time.monotonic()
+    args = ["build"] + (["--full-refresh"] if full_refresh else [])
+    run_dbt(args, paths)
+    results = _read_run_results(paths)
+    build_seconds = round(time.monotonic() - started, 2)
+    summary: dict[str, Any] = {
+        "warehouse": str(paths.warehouse),
+        "full_refresh": full_refresh,
+        "build_seconds": build_seconds,
+        "counts": _counts(results),
+        "warnings": [
+            _node_name(r.get("unique_id", "")) for r in results if r.get("status") == "warn"
+        ],
+        "docs": None,
+    }
+    if docs:
+        docs_started = time.monotonic()
+        run_dbt(["docs", "generate", "--static"], paths)
+        summary["docs"] = str(dbt_docs_dir(paths) / "static_index.html")
+        summary["docs_seconds"] = round(time.monotonic() - docs_started, 2)
+    return summary
+
+
+def _counts(results: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """{resource type: {status: n}} from run_results, e.g. {"model": {"success": 14}}."""
+    counts: dict[str, dict[str, int]] = {}
+    for result in results:
+        kind = result.get("unique_id", "unknown").split(".")[0]
+        status = str(result.get("status"))
+        counts.setdefault(kind, {}).setdefault(status, 0)
+        counts[kind][status] += 1
+    return counts
