@@ -34,8 +34,11 @@ DEFAULT_PERIODS: tuple[tuple[int, int], ...] = (
 )
 NATIONAL_TARGETS = {2024: (83.25, 46.45), 2025: (83.90, 51.90)}
 FIXTURE_TARGETS = (81.0, 40.0)  # years the brief gives no national target for
-HOSTILE_OFFICE = '<script>alert("x")</script> & =HYPERLINK("http://evil.example","bấm")'
+HOSTILE_OFFICE = '=HYPERLINK("http://evil.example","<script>alert(1)</script> bấm & xem")'
 HOSTILE_REASON = "=cmd|' /C calc'!A0 <img src=x onerror=alert(1)>"
+#: Text that a spreadsheet would run as a formula, one per trigger character; these land in
+#: fct_data_quality.observed of the latest period's refused files.
+FORMULA_TEXTS = ("=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1")
 SKIPPED_PROVINCE = "12"  # does not report in the latest period
 ZERO_MONEY = ("14", 2019, 6)  # no money with conditions: rate null
 
@@ -304,7 +307,7 @@ def build_warehouse(
                 "severity": "error",
                 "outcome": "fail",
                 "message": reasons[-1],
-                "observed": "=1+1",
+                "observed": FORMULA_TEXTS[(year + months) % len(FORMULA_TEXTS)],
                 "expected": "2",
                 "sheet": "Việc",
                 "source_row": 12,
@@ -410,7 +413,8 @@ _SQL = (
     """
 CREATE SCHEMA IF NOT EXISTS marts;
 CREATE OR REPLACE TABLE marts.dim_province AS SELECT * FROM src_dim_province;
-CREATE OR REPLACE TABLE marts.dim_period AS SELECT *, {version} AS build_version FROM src_dim_period;
+CREATE OR REPLACE TABLE marts.dim_period AS
+SELECT *, {version} AS build_version FROM src_dim_period;
 CREATE OR REPLACE TABLE marts.fct_enforcement AS
 SELECT e.*, """
     + _RATE

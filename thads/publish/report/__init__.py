@@ -8,6 +8,7 @@ office names and reasons provinces wrote.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,31 @@ TEMPLATES = Path(__file__).parent / "templates"
 MEASURE_LABELS = {"cases": "Việc", "money": "Tiền"}
 MEASURE_UNITS = {"cases": "việc", "money": "tỷ đồng"}
 COLORS = {"cases": "#1d4ed8", "money": "#047857", "target": "#9ca3af"}
+#: Every cumulative period of this many latest statistical years is selectable; earlier
+#: years show their last report (the 12-month one). Keeps the single file a few MB at most:
+#: the full history is in the snapshot and the Parquet files.
+ALL_PERIODS_YEARS = 2
+
+
+def selectable_periods(periods: list[data.Period]) -> list[data.Period]:
+    """Latest first: all periods of the last ALL_PERIODS_YEARS years, then one per year."""
+    if not periods:
+        return []
+    latest_year = max(p.statistical_year for p in periods)
+    last_of_year: dict[int, data.Period] = {}
+    for p in periods:
+        if (
+            p.statistical_year not in last_of_year
+            or p.months > last_of_year[p.statistical_year].months
+        ):
+            last_of_year[p.statistical_year] = p
+    keep = [
+        p
+        for p in periods
+        if p.statistical_year > latest_year - ALL_PERIODS_YEARS
+        or last_of_year[p.statistical_year] is p
+    ]
+    return sorted(keep, key=lambda p: (p.statistical_year, p.months), reverse=True)
 
 
 def _environment() -> jinja2.Environment:
@@ -77,6 +103,7 @@ def _trend_charts(report: data.ReportData) -> list[dict[str, Any]]:
 
 
 def _period_view(report: data.ReportData, period: data.Period) -> dict[str, Any]:
+    period_label = fmt.period_label(period.statistical_year, period.months)
     measures = []
     for measure in contract.MEASURES:
         rows = report.ranking.get((period.key, measure), [])
@@ -103,17 +130,14 @@ def _period_view(report: data.ReportData, period: data.Period) -> dict[str, Any]
                 "rows": rows,
                 "amount": lambda v, m=measure: _amount(m, v),
                 "national": report.national.get((period.key, measure)),
-                "map": tilemap.tile_map(
-                    tiles,
-                    title=f"Tỷ lệ về {label.lower()}, {fmt.period_label(period.statistical_year, period.months)}",
-                ),
+                "map": tilemap.tile_map(tiles, title=f"Tỷ lệ về {label.lower()}, {period_label}"),
                 "n_ranked": sum(1 for r in rows if r.rank is not None),
             }
         )
     issues = report.issues.get(period.key, [])
     return {
         "period": period,
-        "label": fmt.period_label(period.statistical_year, period.months),
+        "label": period_label,
         "measures": measures,
         "issues": issues,
         "n_quarantined": len({i.file for i in issues if i.kind == "quarantined"}),
@@ -128,13 +152,16 @@ def render(con: duckdb.DuckDBPyConnection, generated_at: datetime | None = None)
     report = data.load(con)
     generated_at = generated_at or datetime.now(UTC)
     template = _environment().get_template("index.html.j2")
-    return template.render(
+    html = template.render(
         generated=generated_at.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC"),
         info=report.info,
-        periods=[_period_view(report, p) for p in report.periods],
+        periods=[_period_view(report, p) for p in selectable_periods(report.periods)],
+        older_months_dropped=len(selectable_periods(report.periods)) < len(report.periods),
         trend=_trend_charts(report),
         quality=report.quality,
         merger=[m for m in report.merger if len(m[2]) > 1],
         unchanged=[m for m in report.merger if len(m[2]) <= 1],
         merger_first=fmt.period_label(contract.MERGER_YEAR, contract.MERGER_FIRST_MONTHS),
     )
+    # Template indentation is for people reading the template, not for the browser.
+    return re.sub(r"\n[ \t]+", "\n", html)

@@ -73,25 +73,38 @@ def layout(points: dict[str, tuple[float, float]], cell_deg: float) -> dict[str,
     return {code: (c - min_col, r - min_row) for code, (c, r) in placed.items()}
 
 
+def _candidates(name: str) -> list[str]:
+    """Ever longer labels for one name: "Hà Giang" -> HG, HGi, HàG, HàGi."""
+    words = [w for w in name.replace("-", " ").split() if w]
+    initials = [w[0].upper() for w in words]
+    last = words[-1]
+    first = words[0]
+    out = ["".join(initials)]
+    out.append("".join(initials[:-1]) + last[:2].capitalize())
+    if len(words) > 1:
+        out.append(first[:2].capitalize() + "".join(initials[1:]))
+        out.append(first[:2].capitalize() + "".join(initials[1:-1]) + last[:2].capitalize())
+    return [unicodedata.normalize("NFC", c) for c in out]
+
+
 def abbreviations(names: dict[str, str]) -> dict[str, str]:
-    """code -> initials of the short name ("Hồ Chí Minh" -> "HCM"); clashes get one more
-    letter of the last word ("Hà Nam" -> "HNa", "Hà Nội" -> "HNộ")."""
-
-    def words(name: str) -> list[str]:
-        return [w for w in name.replace("-", " ").split() if w]
-
-    base = {c: "".join(w[0].upper() for w in words(n)) for c, n in names.items()}
-    counts: dict[str, int] = {}
-    for a in base.values():
-        counts[a] = counts.get(a, 0) + 1
-    out = {}
-    for code, name in names.items():
-        a = base[code]
-        if counts[a] > 1:
-            w = words(name)
-            a = "".join(x[0].upper() for x in w[:-1]) + w[-1][0].upper() + w[-1][1:2]
-        out[code] = unicodedata.normalize("NFC", a)
-    return out
+    """code -> a short label unique within `names`: the initials of the short name ("Hồ Chí
+    Minh" -> "HCM"); clashing names take more letters ("Hà Nam" HNa / "Hà Nội" HNộ,
+    "Hà Giang" HàG / "Hậu Giang" HậG); the code as a last resort."""
+    candidates = {code: _candidates(name) for code, name in names.items()}
+    level = dict.fromkeys(names, 0)
+    for _ in range(8):
+        labels = {c: candidates[c][min(level[c], len(candidates[c]) - 1)] for c in names}
+        seen: dict[str, list[str]] = {}
+        for code, label in labels.items():
+            seen.setdefault(label, []).append(code)
+        clashes = [codes for codes in seen.values() if len(codes) > 1]
+        if not clashes:
+            return labels
+        for codes in clashes:
+            for code in codes:
+                level[code] += 1
+    return {c: labels[c] if len(seen[labels[c]]) == 1 else c for c in names}
 
 
 @dataclass(frozen=True)
