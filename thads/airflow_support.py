@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -50,6 +51,8 @@ class Settings:
 
 def _airflow_variable(key: str) -> str | None:
     """The Airflow Variable `key`, or None when unset or when not inside an Airflow task."""
+    if "airflow.sdk" not in sys.modules:  # not running under Airflow: do not import it here
+        return None
     try:
         from airflow.sdk import Variable
 

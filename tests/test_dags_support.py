@@ -1,0 +1,144 @@
+"""thads.airflow_support without Airflow: the reporting calendar, settings, alert texts."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from thads import contract
+from thads.airflow_support import (
+    DuePeriod,
+    add_working_days,
+    failure_message,
+    ingest_kwargs,
+    latest_due_period,
+    missing_reports_message,
+    period_ending_in,
+    report_deadline,
+    run_date,
+    settings,
+)
+
+
+def test_working_days_skip_weekends() -> None:
+    friday = date(2024, 10, 4)
+    assert add_working_days(friday, 1) == date(2024, 10, 7)  # Monday
+    assert add_working_days(friday, 4) == date(2024, 10, 10)
+    saturday = date(2024, 8, 31)
+    assert add_working_days(saturday, 4) == date(2024, 9, 5)  # Mon..Thu
+
+
+def test_deadline_is_four_working_days_after_the_period_closes() -> None:
+    # 11 months of 2024 close on Saturday 31/8/2024: Mon 2, Tue 3, Wed 4, Thu 5 September.
+    assert report_deadline(2024, 11) == date(2024, 9, 5)
+    # 12 months close on Monday 30/9/2024: Tue 1 .. Fri 4 October.
+    assert report_deadline(2024, 12) == date(2024, 10, 4)
+    for year in (2024, 2025):
+        for months in range(1, 13):
+            deadline = report_deadline(year, months)
+            end = contract.period_end(year, months)
+            assert deadline.weekday() < 5
+            assert 4 <= (deadline - end).days <= 6
+
+
+def test_calendar_month_to_cumulative_period() -> None:
+    assert period_ending_in(2023, 10) == (2024, 1)
+    assert period_ending_in(2023, 12) == (2024, 3)
+    assert period_ending_in(2024, 9) == (2024, 12)
+    for (year, month), (sy, m) in {(2024, 8): (2024, 11), (2025, 6): (2025, 9)}.items():
+        end = contract.period_end(sy, m)
+        assert (end.year, end.month) == (year, month)
+
+
+def test_latest_due_period_waits_until_the_deadline_has_passed() -> None:
+    # On the deadline day the province still has time: the previous period is the one due.
+    on_deadline = latest_due_period(date(2024, 9, 5))
+    assert (on_deadline.statistical_year, on_deadline.months) == (2024, 10)
+    after = latest_due_period(date(2024, 9, 6))
+    assert after == DuePeriod(2024, 11, date(2024, 8, 31), date(2024, 9, 5))
+    # Across the statistical year: early November checks the 12-month report of the old year.
+    assert latest_due_period(date(2024, 11, 1)).months == 12
+    nov7 = latest_due_period(date(2024, 11, 7))
+    assert (nov7.statistical_year, nov7.months) == (2025, 1)
+    # The first report of the 34 merged provinces (to 30/6/2025).
+    july = latest_due_period(date(2025, 7, 15))
+    assert (july.statistical_year, july.months) == (2025, 9)
+    assert contract.boundary_for(july.statistical_year, july.months) == 34
+
+
+def test_run_date_is_the_vietnam_calendar_day() -> None:
+    # 20:00 UTC on 5/9 is already 6/9 in Hanoi.
+    assert run_date(datetime(2024, 9, 5, 20, 0, tzinfo=UTC)) == date(2024, 9, 6)
+    assert run_date("2024-09-05T01:00:00+00:00") == date(2024, 9, 5)
+    manual = SimpleNamespace(run_after=datetime(2024, 9, 6, 1, 0, tzinfo=UTC))
+    assert run_date(None, manual) == date(2024, 9, 6)
+
+
+def test_settings_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THADS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("THADS_LANDING", str(tmp_path / "landing"))
+    airflow_loaded = "airflow" in sys.modules
+    cfg = settings()
+    # Resolving settings outside Airflow never imports it (noisy logging, config at import).
+    assert airflow_loaded or "airflow" not in sys.modules
+    assert cfg.paths.home == tmp_path / "home"
+    assert cfg.landing == tmp_path / "landing"
+    assert (tmp_path / "home" / "raw").is_dir()  # the layout exists for the tasks
+    assert settings(tmp_path / "past").landing == tmp_path / "past"  # the DAG's param wins
+
+
+def test_settings_defaults_match_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("THADS_HOME", raising=False)
+    monkeypatch.delenv("THADS_LANDING", raising=False)
+    monkeypatch.chdir(tmp_path)
+    cfg = settings()
+    assert cfg.paths.home == tmp_path / ".thads"
+    assert cfg.landing == tmp_path / "landing"
+
+
+def test_ingest_kwargs_one_per_group_in_code_order() -> None:
+    groups = {"92": ["/l/THADS_92_2024_11.json"], "80": ["/l/a_viec.csv", "/l/a_tien.csv"]}
+    assert ingest_kwargs(groups) == [
+        {"group": "80", "files": ["/l/a_viec.csv", "/l/a_tien.csv"]},
+        {"group": "92", "files": ["/l/THADS_92_2024_11.json"]},
+    ]
+    assert ingest_kwargs({}) == []
+
+
+def test_missing_reports_message_names_each_province_and_why() -> None:
+    report = {
+        "statistical_year": 2024,
+        "months": 11,
+        "period_end": "2024-08-31",
+        "deadline": "2024-09-05",
+        "boundary": 63,
+        "missing": [
+            {"province_code": "01", "province_name": "Thành phố Hà Nội", "status": "missing"},
+            {
+                "province_code": "80",
+                "province_name": "Tỉnh Long An",
+                "status": "quarantined",
+                "reasons": ["THADS_80_2024_11.xlsx, sheet 'Việc', row 9: total mismatch"],
+            },
+        ],
+    }
+    subject, body = missing_reports_message(report)
+    assert "2/63" in subject and "11 tháng năm 2024" in subject and "05/09/2024" in subject
+    assert "01/10/2023 - 31/08/2024" in body
+    assert "- 01 Thành phố Hà Nội: missing" in body
+    assert "- 80 Tỉnh Long An: quarantined (THADS_80_2024_11.xlsx, sheet 'Việc'" in body
+
+
+def test_failure_message_names_dag_task_and_error() -> None:
+    ti = SimpleNamespace(
+        dag_id="thads_load", task_id="ingest", map_index=3, run_id="manual__1", try_number=2
+    )
+    subject, body = failure_message({"ti": ti, "exception": OSError("disk full")})
+    assert subject == "[THADS] Airflow task failed: thads_load.ingest[3]"
+    assert "run: manual__1" in body and "try: 2" in body and "disk full" in body
