@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from thads.contract import MEASURES
@@ -10,13 +11,20 @@ from thads.generate.model import Report
 from thads.generate.styles import Sheet, XlsxStyle, render_xlsx_sheet
 
 
-def write_sheets(sheets: Sequence[Sheet], path: Path) -> Path:
-    """Write rendered sheets to one workbook; blank cells are left out, merges kept."""
+def write_sheets(sheets: Sequence[Sheet], path: Path, created: datetime | None = None) -> Path:
+    """Write rendered sheets to one workbook; blank cells are left out, merges kept.
+
+    `created` goes into the document properties; fixing it makes the file byte-identical
+    for the same content (xlsxwriter would stamp the current time), so a regenerated
+    landing zone hashes the same.
+    """
     import xlsxwriter
 
     # in_memory: the files are small, and skipping temp files is ~2x faster than
     # constant_memory for a workbook of two sheets of a few dozen rows.
     workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    stamp = created or datetime(2000, 1, 1, tzinfo=UTC)
+    workbook.set_properties({"created": stamp.astimezone(UTC).replace(tzinfo=None)})
     bold = workbook.add_format({"bold": True})
     for sheet in sheets:
         ws = workbook.add_worksheet(sheet.name)
@@ -51,4 +59,4 @@ def render(report: Report, style: XlsxStyle | None = None) -> list[Sheet]:
 
 def write_xlsx(report: Report, path: str | Path, style: XlsxStyle | None = None) -> Path:
     """Write `report` as a contract workbook at `path` (name it `report.filename("xlsx")`)."""
-    return write_sheets(render(report, style), Path(path))
+    return write_sheets(render(report, style), Path(path), report.submitted_at)

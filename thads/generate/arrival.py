@@ -1,0 +1,44 @@
+"""When a submission lands: a few days after its period closes, in office hours (UTC+7).
+
+The pipeline takes a file's mtime as its arrival time, so the generator sets it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+from thads.contract import MERGER_FIRST_MONTHS, MERGER_YEAR, period_end
+from thads.generate.json_writer import VIETNAM
+
+#: Days after the period closes: most provinces meet the 4-working-day deadline.
+DELAYS = (1, 2, 3, 4, 5, 6, 7, 9, 12, 18)
+DELAY_WEIGHTS = (2, 8, 12, 14, 10, 6, 4, 3, 2, 1)
+
+
+def office_hours(day: datetime, rng: random.Random) -> datetime:
+    minutes = rng.randint(7 * 60 + 30, 17 * 60 + 30)
+    return datetime.combine(day.date(), time(minutes // 60, minutes % 60), VIETNAM)
+
+
+def arrival_time(year: int, months: int, rng: random.Random) -> datetime:
+    """Arrival of the first version of a report (timezone-aware, Vietnam time)."""
+    closed = datetime.combine(period_end(year, months), time(), VIETNAM)
+    delay = rng.choices(DELAYS, weights=DELAY_WEIGHTS)[0]
+    if year == MERGER_YEAR and months == MERGER_FIRST_MONTHS:
+        delay += rng.randint(5, 12)  # compiled in July by the newly merged provinces
+    return office_hours(closed + timedelta(days=delay), rng)
+
+
+def resubmission_time(first: datetime, rng: random.Random) -> datetime:
+    """A corrected version comes back one to six days later."""
+    return office_hours(first + timedelta(days=rng.randint(1, 6)), rng)
+
+
+def set_mtime(paths: Iterable[Path], when: datetime) -> None:
+    stamp = when.astimezone(UTC).timestamp()
+    for path in paths:
+        os.utime(path, (stamp, stamp))
