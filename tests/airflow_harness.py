@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,206 @@ def run_dags(
     results = json.loads(out.read_text())
     assert len(results) == len(runs), f"only {len(results)} of {len(runs)} runs finished; {log}"
     return results
+
+
+# --- A small landing zone, written with the generator's API -----------------------------
+
+#: Province -> file format of its submission: every format the contract allows.
+LANDING_FORMATS = {"01": "json", "80": "xlsx", "92": "csv", "93": "xlsx"}
+PAST_FORMATS = {"01": "xlsx", "80": "json"}
+
+
+def write_landing(
+    folder: Path, year: int, formats: dict[str, str], seed: int, months: int = 12
+) -> dict[str, Any]:
+    """One cumulative report per province for (year, months), with random but valid
+    figures; returns {province_code: Report} so tests can compute what the marts must say."""
+    import random
+
+    from thads.generate import build_report, write_csv_pair, write_json, write_xlsx
+
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    reports: dict[str, Any] = {}
+    for code, fmt in sorted(formats.items()):
+        cases_with = rng.randint(3000, 9000)
+        money_with = rng.randint(100_000_000, 900_000_000)  # thousands of đồng
+        report = build_report(
+            code,
+            year,
+            months,
+            cases_totals={
+                "with_conditions": cases_with,
+                "done": int(cases_with * rng.uniform(0.6, 0.95)),
+            },
+            money_totals={
+                "with_conditions": money_with,
+                "done": int(money_with * rng.uniform(0.3, 0.8)),
+            },
+            n_offices=rng.randint(3, 6),
+            rng=rng,
+        )
+        assert report.errors() == [], report.errors()
+        if fmt == "csv":
+            write_csv_pair(report, folder)
+        elif fmt == "json":
+            write_json(report, folder / report.filename("json"))
+        else:
+            write_xlsx(report, folder / report.filename("xlsx"))
+        reports[code] = report
+    return reports
+
+
+def expected_ranking(reports: dict[str, Any], measure: str) -> dict[str, tuple[float, int]]:
+    """province_code -> (rate_pct, competition rank) computed straight from the reports."""
+    rates = {}
+    for code, report in reports.items():
+        total = report.total(measure)
+        rates[code] = round(
+            (total["completed"] + total["terminated"]) * 100.0 / total["with_conditions"], 2
+        )
+    return {code: (rate, 1 + sum(r > rate for r in rates.values())) for code, rate in rates.items()}
+
+
+# --- The end-to-end scenario both DAG test modules run ------------------------------------
+
+
+@dataclass
+class Scenario:
+    """A landing zone, the DAG runs over it and what they produced."""
+
+    root: Path
+    env: dict[str, str]
+    thads_home: Path
+    landing: Path
+    past_landing: Path
+    reports: dict[str, Any] = field(default_factory=dict)
+    past_reports: dict[str, Any] = field(default_factory=dict)
+    runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    log: Path | None = None
+
+
+#: The runs, in order: a scheduled load (landing zone from the Airflow Variable), the same
+#: load again (must change nothing), a past period from another folder (backfill), the build
+#: the Asset triggers, and the deadline check of early November 2024 (12-month report due).
+def scenario_runs(past_landing: Path) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        ("load", {"dag_id": "thads_load", "logical_date": "2024-10-10T03:00:00+00:00"}),
+        ("reload", {"dag_id": "thads_load", "logical_date": "2024-10-10T03:30:00+00:00"}),
+        (
+            "backfill",
+            {
+                "dag_id": "thads_load",
+                "logical_date": "2023-10-10T03:00:00+00:00",
+                "conf": {"landing": str(past_landing)},
+            },
+        ),
+        ("build", {"dag_id": "thads_build", "logical_date": "2024-10-10T04:00:00+00:00"}),
+        ("deadlines", {"dag_id": "thads_deadlines", "logical_date": "2024-11-01T01:00:00+00:00"}),
+    ]
+
+
+def prepare_scenario(root: Path, db_url: str | None = None) -> Scenario:
+    thads_home, landing, past = root / "thads_home", root / "landing", root / "past_landing"
+    env = airflow_env(
+        root / "airflow",
+        db_url,
+        THADS_HOME=thads_home,
+        # The landing zone comes from the Airflow Variable (env-var backend), not THADS_LANDING.
+        AIRFLOW_VAR_THADS_LANDING=landing,
+    )
+    env.pop("THADS_LANDING", None)
+    scenario = Scenario(root, env, thads_home, landing, past)
+    scenario.reports = write_landing(landing, 2024, LANDING_FORMATS, seed=11)
+    scenario.past_reports = write_landing(past, 2023, PAST_FORMATS, seed=12)
+    return scenario
+
+
+def run_scenario(scenario: Scenario) -> Scenario:
+    named = scenario_runs(scenario.past_landing)
+    results = run_dags(scenario.env, [spec for _, spec in named], "scenario")
+    scenario.runs = {name: result for (name, _), result in zip(named, results, strict=True)}
+    scenario.log = Path(scenario.env["AIRFLOW_HOME"]) / "scenario.log"
+    return scenario
+
+
+# --- What every scenario must show -----------------------------------------------------------
+
+
+def _states(run: dict[str, Any]) -> dict[str, str]:
+    return {task: info["state"] for task, info in run["tasks"].items()}
+
+
+def _map_labels(run: dict[str, Any], task_id: str) -> list[str]:
+    return sorted(
+        info["map_label"] for name, info in run["tasks"].items() if name.startswith(f"{task_id}[")
+    )
+
+
+RAW_EVENT = {"uri": "thads://raw/", "task_id": "raw_updated"}
+
+
+def assert_new_files_loaded(run: dict[str, Any], formats: dict[str, str]) -> None:
+    """A load that found new files: one mapped ingest per province, all green, Asset updated."""
+    assert run["state"] == "success", _states(run)
+    assert all(s == "success" for s in _states(run).values()), _states(run)
+    assert _map_labels(run, "ingest") == sorted(formats), run["tasks"]
+    n_files = sum(2 if fmt == "csv" else 1 for fmt in formats.values())
+    assert run["xcoms"]["plan"]["n_files"] == n_files, run["xcoms"]["plan"]
+    assert run["xcoms"]["validate_and_commit"]["new_data"] is True, run["xcoms"]
+    assert run["asset_events"] == [RAW_EVENT]
+
+
+def assert_nothing_new(run: dict[str, Any]) -> None:
+    """Re-running a load finds nothing: no ingest, no Asset event, so no rebuild."""
+    states = _states(run)
+    assert run["state"] == "success", states
+    assert run["xcoms"]["plan"]["n_files"] == 0, run["xcoms"]["plan"]
+    assert states["ingest"] == "skipped", states  # mapped over an empty list
+    assert states["validate_and_commit"] == "success", states
+    assert not run["xcoms"]["validate_and_commit"].get("new_data"), run["xcoms"]
+    assert states["raw_updated"] == "skipped", states
+    assert run["asset_events"] == []
+
+
+def assert_ranking_in_warehouse(
+    thads_home: Path, reports: dict[str, Any], year: int, months: int = 12
+) -> None:
+    """The ranking mart holds exactly the reporting provinces with the rates and competition
+    ranks computed straight from the submitted reports."""
+    import duckdb
+
+    from thads.config import Paths
+
+    paths = Paths(thads_home)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        for measure in ("cases", "money"):
+            rows = con.execute(
+                "select province_code, rate_pct, rank, rank_label, n_expected "
+                "from marts.fct_province_ranking "
+                "where statistical_year = ? and months = ? and measure = ? and rank is not null",
+                [year, months, measure],
+            ).fetchall()
+            found = {code: (float(rate), int(rank)) for code, rate, rank, _, _ in rows}
+            expected = expected_ranking(reports, measure)
+            assert set(found) == set(expected), (measure, found, expected)
+            for code, (rate, rank) in expected.items():
+                assert abs(found[code][0] - rate) < 0.006, (measure, code, found[code], rate)
+                assert found[code][1] == rank, (measure, code, found[code], rank)
+            for code, _, rank, label, n_expected in rows:
+                assert n_expected == 63 and label == f"{rank}/63", (code, label, n_expected)
+    assert paths.snapshot.is_file(), "publish wrote no snapshot"
+    assert paths.report.is_file(), "publish wrote no HTML report"
+
+
+def assert_missing_flagged(run: dict[str, Any], reported: set[str]) -> None:
+    """The deadline check of 1/11/2024 covers the 12-month report of 2024 and lists every
+    legacy province but those that reported."""
+    from thads.reference import provinces
+
+    assert run["state"] == "success", _states(run)
+    report = run["xcoms"]["missing_reports"]
+    assert (report["statistical_year"], report["months"]) == (2024, 12), report
+    assert report["deadline"] == "2024-10-04"
+    missing = {row["province_code"] for row in report["missing"]}
+    assert missing == {p.code for p in provinces(63)} - reported, missing

@@ -1,0 +1,60 @@
+"""dag.test() end to end on SQLite metadata: thads_load (per-province mapped ingest) ->
+Asset -> thads_build (dbt + publish) -> the ranking in the warehouse; a re-run changes
+nothing; a past period loads from another folder; the deadline DAG flags missing provinces.
+
+All runs happen in one Airflow subprocess (tests/airflow_dag_runner.py) to pay Airflow's
+import once; the metadata DB is migrated once per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.airflow_harness import (
+    LANDING_FORMATS,
+    PAST_FORMATS,
+    Scenario,
+    assert_missing_flagged,
+    assert_new_files_loaded,
+    assert_nothing_new,
+    assert_ranking_in_warehouse,
+    migrate,
+    prepare_scenario,
+    run_scenario,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+@pytest.fixture(scope="session")
+def sqlite_scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    scenario = prepare_scenario(tmp_path_factory.mktemp("dags_e2e"))
+    migrate(scenario.env)
+    return run_scenario(scenario)
+
+
+def test_load_maps_one_ingest_per_province_and_updates_the_asset(sqlite_scenario) -> None:
+    assert_new_files_loaded(sqlite_scenario.runs["load"], LANDING_FORMATS)
+
+
+def test_rerunning_a_load_is_harmless(sqlite_scenario) -> None:
+    assert_nothing_new(sqlite_scenario.runs["reload"])
+
+
+def test_backfill_of_a_past_period(sqlite_scenario) -> None:
+    assert_new_files_loaded(sqlite_scenario.runs["backfill"], PAST_FORMATS)
+
+
+def test_build_puts_the_ranking_in_the_warehouse(sqlite_scenario) -> None:
+    run = sqlite_scenario.runs["build"]
+    assert run["state"] == "success", run["tasks"]
+    assert_ranking_in_warehouse(sqlite_scenario.thads_home, sqlite_scenario.reports, 2024)
+    assert_ranking_in_warehouse(sqlite_scenario.thads_home, sqlite_scenario.past_reports, 2023)
+
+
+def test_build_log_shows_dbt_per_model(sqlite_scenario) -> None:
+    log = sqlite_scenario.log.read_text(errors="replace")
+    assert "fct_province_ranking" in log
+
+
+def test_deadline_dag_flags_missing_provinces(sqlite_scenario) -> None:
+    assert_missing_flagged(sqlite_scenario.runs["deadlines"], set(LANDING_FORMATS))
