@@ -8,6 +8,7 @@ office names and reasons provinces wrote.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +51,7 @@ def selectable_periods(periods: list[data.Period]) -> list[data.Period]:
     return sorted(keep, key=lambda p: (p.statistical_year, p.months), reverse=True)
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
