@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 from ingest.grid import Expect, read_grid
-from ingest.headers import match_label
+from ingest.headers import MIN_LABELS, match_label
 from ingest.readers import ReadResult
 from ingest.schema import MeasureRows
 from thads.contract import Finding
@@ -31,12 +31,14 @@ def sniff_delimiter(text: str) -> str:
     Counting characters is not enough: the label "Thu hồi, hủy quyết định" carries a comma
     in a `;` file, and Vietnamese decimals ("93,2") put commas in `;` data rows.
     """
-    sample = text[:8192].splitlines()[:40]
+    sample = text[:8192].splitlines()[:20]
     best, best_score = ",", -1
     for delimiter in DELIMITERS:
         score = 0
         for fields in csv.reader(sample, delimiter=delimiter):
             score = max(score, sum(1 for f in fields if match_label(f)))
+            if score >= MIN_LABELS:
+                break  # the header line: no need to look further down
         if score > best_score:
             best, best_score = delimiter, score
     return best

@@ -9,6 +9,7 @@ already known to be wrong (a bad file name, a lone CSV half) carrying the reason
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -21,8 +22,10 @@ from ingest.model import SourceFile
 from thads.contract import CSV_SUFFIXES, FileName, FileNameError, Finding, parse_filename
 
 TARGETS_RE = re.compile(r"^targets_(?P<year>\d{4})\.csv$", re.IGNORECASE)
-#: Files a landing zone may hold that are nobody's submission (editor/OS litter).
+#: Files a landing zone may hold that are nobody's submission: editor/OS litter, and the
+#: answer key `thads generate` writes beside a generated zone (never sent by a province).
 _IGNORED_PREFIXES = (".", "~$")
+_IGNORED_NAMES = frozenset({"manifest.json"})
 _CHUNK = 1 << 20
 
 
@@ -112,7 +115,7 @@ def list_landing(landing: Path) -> list[Path]:
     return sorted(
         p
         for p in Path(landing).iterdir()
-        if p.is_file() and not p.name.startswith(_IGNORED_PREFIXES)
+        if p.is_file() and not p.name.startswith(_IGNORED_PREFIXES) and p.name not in _IGNORED_NAMES
     )
 
 
@@ -205,3 +208,32 @@ def archive_file(f: SourceFile, archive_dir: Path) -> Path:
     shutil.copyfile(f.path, tmp)
     os.replace(tmp, target)
     return target
+
+
+def quarantine_file(
+    f: SourceFile, quarantine_dir: Path, archive_dir: Path, note: dict[str, object]
+) -> Path:
+    """Keep a refused file as `quarantine/<file name>` with `<file name>.reasons.json`.
+
+    A different file already kept under that name is never overwritten: the new one gets
+    `__<sha12>` before its suffix. The copy comes from the archive when it is there (the
+    landing file may have changed since it was hashed).
+    """
+    quarantine_dir.mkdir(parents=True, exist_ok=True)
+    target = quarantine_dir / f.name
+    if target.exists() and _kept_sha(target) != f.sha256:
+        target = quarantine_dir / f"{Path(f.name).stem}__{f.sha256[:12]}{Path(f.name).suffix}"
+    archived = archive_dir / archive_name(f)
+    shutil.copyfile(archived if archived.exists() else f.path, target)
+    note = {"file": f.name, "sha256": f.sha256, **note}
+    Path(f"{target}.reasons.json").write_text(
+        json.dumps(note, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
+    return target
+
+
+def _kept_sha(path: Path) -> str | None:
+    try:
+        return json.loads(Path(f"{path}.reasons.json").read_text(encoding="utf-8")).get("sha256")
+    except (OSError, ValueError):
+        return None

@@ -19,11 +19,12 @@ from ingest.headers import (
     HeaderLayout,
     cell_text,
     find_header,
+    is_total,
     read_header_block,
 )
 from ingest.numbers import NotANumber, parse_vn_number
 from ingest.schema import MeasureRows
-from thads.contract import LABELS, NUMERIC_KEYS, Finding, is_total_label
+from thads.contract import LABELS, NUMERIC_KEYS, Finding
 
 NAN = math.nan
 _NUMBERING_TOKEN = re.compile(r"^\(?(\d{1,2})\)?$")
@@ -158,20 +159,32 @@ def read_grid(
     if start < len(grid) and is_numbering_row(grid[start], layout):
         start += 1
     total_at: int | None = None
+    width = max(layout.columns.values()) + 1
     for i in range(start, len(grid)):
         row = grid[i]
+        if len(row) < width:  # short CSV records: missing trailing cells are blank
+            row = [*row, *([None] * (width - len(row)))]
         if all(_blank(c) for c in row):
             continue
-        office = cell_text(_at(row, office_col))
-        if not office and all(_blank(_at(row, c)) for _k, c in num_cols if c is not None):
+        office = cell_text(row[office_col])
+        if not office and all(_blank(row[c]) for _k, c in num_cols if c is not None):
             continue  # a stray note in a column of its own, not a row of figures
         values: list[float] = []
         for key, col in num_cols:
             if col is None:
                 values.append(NAN)
                 continue
+            cell = row[col]
+            # Inline fast paths (this loop runs for every cell of every file): a float
+            # cell is taken as is, an empty cell is zero; the rest goes to parse_vn_number.
+            if type(cell) is float and cell == cell:
+                values.append(cell)
+                continue
+            if cell == "" or cell is None:
+                values.append(0.0)
+                continue
             try:
-                values.append(parse_vn_number(_at(row, col)))
+                values.append(parse_vn_number(cell))
             except NotANumber as exc:
                 values.append(NAN)
                 report.error(
@@ -182,7 +195,7 @@ def read_grid(
                     observed=repr(exc.text),
                     expected="a number",
                 )
-        total = bool(office) and is_total_label(office)
+        total = bool(office) and is_total(office)
         if not office:
             report.error(
                 "parse.blank_office",

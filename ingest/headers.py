@@ -11,8 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from thads.contract import COLUMN_KEYS, FOLDED_LABELS, fold_label
+from thads.contract import (
+    COLUMN_KEYS,
+    FOLDED_LABELS,
+    FOLDED_TOTAL_LABELS,
+    fold_label,
+    is_total_label,
+)
 
 #: A header row must name at least this many known columns (a data row names none or one:
 #: an office may be called "Khác").
@@ -24,15 +31,42 @@ MAX_HEADER_SCAN = 60
 _EDGE_NOISE = re.compile(r"^(?:trong do\s+|\d+\s+)+|(?:\s+\d+)+$")
 
 
+_TOTAL_FIRST_LETTERS = frozenset(label[:1] for label in FOLDED_TOTAL_LABELS)
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
 def match_label(cell: object) -> str | None:
     """The column key a header cell names, or None."""
-    if not isinstance(cell, str) or not cell:
+    # Most cells of a sheet are numbers or numbers as text: reject them before folding.
+    if not isinstance(cell, str) or not _HAS_LETTER.search(cell):
         return None
+    return _match_text(cell)
+
+
+@lru_cache(maxsize=16384)
+def _match_text(cell: str) -> str | None:
+    # Cached: the same few hundred labels and office names recur in every file.
     folded = fold_label(cell)
     key = FOLDED_LABELS.get(folded)
     if key is None:
         key = FOLDED_LABELS.get(_EDGE_NOISE.sub("", folded).strip())
     return key
+
+
+@lru_cache(maxsize=16384)
+def _fold_cached(text: str) -> str:
+    # Header-block lines repeat across a province's files (office, period, unit lines).
+    return fold_label(text)
+
+
+@lru_cache(maxsize=16384)
+def is_total(office: str) -> bool:
+    """`contract.is_total_label`, cached (called once per data row)."""
+    # Cheap reject first: most office names do not start like any total label does.
+    first = office[:1]
+    if first.isascii() and first.lower() not in _TOTAL_FIRST_LETTERS:
+        return False
+    return is_total_label(office)
 
 
 def cell_text(cell: object) -> str:
@@ -74,17 +108,33 @@ def _row_matches(row: list[object]) -> dict[int, str]:
 
 
 def find_header(grid: list[list[object]]) -> HeaderLayout | None:
-    """Locate the header row(s) of a grid; None when no row names enough known columns."""
+    """Locate the header row(s) of a grid; None when no row names enough known columns.
+
+    The header is the first row naming at least MIN_LABELS columns, or the row below it
+    when that one names more (a group row such as "Trong đó" above the detail labels).
+    Scanning stops there: the office rows below are never folded.
+    """
     scan = grid[:MAX_HEADER_SCAN]
-    matches = [_row_matches(row) for row in scan]
-    best = max(range(len(scan)), key=lambda i: len(matches[i]), default=None)
-    if best is None or len(matches[best]) < MIN_LABELS:
+    first = None
+    matches: dict[int, dict[int, str]] = {}
+    for i, row in enumerate(scan):
+        matches[i] = _row_matches(row)
+        if len(matches[i]) >= MIN_LABELS:
+            first = i
+            break
+    if first is None:
         return None
+    below = first + 1
+    if below < len(scan):
+        matches[below] = _row_matches(scan[below])
+    best = first
+    if below in matches and len(matches[below]) > len(matches[first]):
+        best = below
     rows = [best]
     # A two-row header: the neighbour holds the labels the best row lacks (merged cells
     # leave the other row's cell empty). Data rows hold numbers, a header row does not.
     for other in (best - 1, best + 1):
-        if not (0 <= other < len(scan) and matches[other]):
+        if not (matches.get(other)):
             continue
         if any(_is_number_cell(c) for c in scan[other]):
             continue
@@ -141,12 +191,12 @@ def read_header_block(grid: list[list[object]], stop: int) -> HeaderBlock:
     """Read the free-text lines of rows [0, stop)."""
     block = HeaderBlock()
     for r in range(min(stop, len(grid))):
-        text = " ".join(t for t in (cell_text(c) for c in grid[r]) if t)
+        text = " ".join(t for t in (cell_text(c) for c in grid[r] if c != "") if t)
         if not text:
             continue
         row_no = r + 1
         block.lines.append((row_no, text))
-        folded = fold_label(text)
+        folded = _fold_cached(text)
         if block.province_code is None and (m := _CODE_RE.search(folded)):
             block.province_code = (row_no, m.group(1).zfill(2))
         if block.period is None and (m := _PERIOD_RE.search(folded)):

@@ -38,6 +38,15 @@ class NotANumber(ValueError):
 
 def parse_vn_number(value: object) -> float:
     """One cell to float, or raise NotANumber (carrying the text found and why)."""
+    kind = type(value)
+    if kind is float:  # the common case first: Excel cells come as floats
+        if value != value or value in (math.inf, -math.inf):  # type: ignore[comparison-overlap]
+            raise NotANumber(str(value), "not a finite number")
+        return value  # type: ignore[return-value]
+    if kind is int:  # JSON numbers
+        return float(value)  # type: ignore[arg-type]
+    if kind is str:
+        return parse_vn_text(value)  # type: ignore[arg-type]
     # bool is an int subclass: an Excel TRUE must not become 1.
     if isinstance(value, bool):
         raise NotANumber(str(value), "a true/false cell is not a number")
@@ -57,6 +66,8 @@ def parse_vn_number(value: object) -> float:
 
 
 def parse_vn_text(raw: str) -> float:
+    if raw.isdigit() and raw.isascii():  # "2311": most numbers as text need nothing more
+        return float(raw)
     text = raw.strip().replace("\u00a0", " ").replace("\u202f", " ").strip()
     if not text or text in _DASHES:
         return 0.0

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
+import pandas as pd
+
 from ingest.csv_reader import read_csv_pair
 from ingest.files import Candidate, discover
 from ingest.grid import Expect
@@ -106,23 +108,38 @@ def _ordered(parts: dict[str, MeasureRows]) -> list[MeasureRows]:
     return [parts[m] for m in MEASURES if m in parts]
 
 
-def parse_chunk(candidates: Sequence[Candidate], batch_id: str = "") -> list[ParsedSubmission]:
-    """Parse candidates in this process; their rows are slices of one shared frame."""
+def parse_chunk_frame(
+    candidates: Sequence[Candidate], batch_id: str = ""
+) -> tuple[list[ParsedSubmission], list[tuple[int, int] | None], pd.DataFrame]:
+    """Parse candidates in this process. The submissions come back WITHOUT rows; all their
+    rows are in one frame, `spans[i]` = (start, stop) of submission i (None: unreadable)."""
     builder = RowsBuilder()
-    out: list[tuple[ParsedSubmission, tuple[int, int] | None]] = []
+    subs: list[ParsedSubmission] = []
+    spans: list[tuple[int, int] | None] = []
     for candidate in candidates:
         read = read_candidate(candidate)
         sub = _submission(candidate, read, batch_id)
         span = None
         if read.parts is not None:
             span = builder.add(_meta(sub, batch_id), _ordered(read.parts))
-        out.append((sub, span))
-    frame = builder.frame()
-    for sub, span in out:
+        subs.append(sub)
+        spans.append(span)
+    return subs, spans, builder.frame()
+
+
+def attach_rows(
+    subs: list[ParsedSubmission], spans: Sequence[tuple[int, int] | None], frame: pd.DataFrame
+) -> list[ParsedSubmission]:
+    """Give each submission its slice of the shared frame, indexed from 0."""
+    for sub, span in zip(subs, spans, strict=True):
         if span is not None:
-            # A copy, not a view: a view would pickle (and keep alive) the whole chunk.
             sub.rows = frame.iloc[span[0] : span[1]].reset_index(drop=True)
-    return [sub for sub, _ in out]
+    return subs
+
+
+def parse_chunk(candidates: Sequence[Candidate], batch_id: str = "") -> list[ParsedSubmission]:
+    """Parse candidates in this process, each with its own rows."""
+    return attach_rows(*parse_chunk_frame(candidates, batch_id))
 
 
 def parse_candidate(candidate: Candidate, batch_id: str = "") -> ParsedSubmission:
@@ -159,8 +176,9 @@ def parse_many(
     chunks = _chunks(candidates, size)
     out: list[ParsedSubmission] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        for result in pool.map(parse_chunk, chunks, [batch_id] * len(chunks)):
-            out += result
+        # Workers send back one frame per chunk (cheap to pickle), not one per submission.
+        for subs, spans, frame in pool.map(parse_chunk_frame, chunks, [batch_id] * len(chunks)):
+            out += attach_rows(subs, spans, frame)
     return out
 
 

@@ -1,0 +1,178 @@
+"""A batch from the landing zone to staging: plan, archive, parse, stage (per province group).
+
+The pipeline (thads/pipeline.py, the Airflow DAGs) calls, in order:
+1. `plan_batch(landing, paths)` -> {"batch_id", "groups": {province_code: [paths]},
+   "n_files", "targets": [paths]}: the files not seen before, grouped per province so a
+   DAG can map one task per group.
+2. `stage_group(paths, batch_id, files)` per group (an Airflow task each), or
+   `stage_batch(paths, batch_id, groups)` for all groups on both cores (`thads load`):
+   archive every file, parse what is new, pickle the result to
+   `state/staging/<batch_id>/<group>.pkl`.
+3. `load_staged(paths, batch_id)` -> the batch's ParsedSubmissions, for validation and
+   `ingest.commit.commit_batch`.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import secrets
+import shutil
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ingest.dedupe import Duplicate, classify
+from ingest.files import Candidate, archive_file, discover
+from ingest.model import ParsedSubmission
+from ingest.parse import _context, attach_rows, default_workers, parse_chunk_frame
+from ingest.registry import Registry
+from thads.config import Paths
+
+
+def new_batch_id() -> str:
+    """Sortable by time, unique enough for concurrent runs: 20240903T081500Z-a1b2c3."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}Z-{secrets.token_hex(3)}"
+
+
+def staging_dir(paths: Paths, batch_id: str) -> Path:
+    return paths.home / "state" / "staging" / batch_id
+
+
+def plan_batch(landing: Path, paths: Paths | None = None) -> dict[str, Any]:
+    """The files of `landing` not seen before, grouped by province code (`_unnamed` for bad
+    names). Files seen with the same name and content are left out: a rerun is a no-op."""
+    paths = paths or Paths.from_env()
+    found = discover(Path(landing))
+    with Registry.open(paths, readonly=True) as registry:
+        plan = classify(found.candidates, registry)
+    groups: dict[str, list[str]] = {}
+    for c in [*plan.new, *(d.candidate for d in plan.duplicates)]:
+        groups.setdefault(c.group, []).extend(str(f.path) for f in c.files)
+    for files in groups.values():
+        files[:] = sorted(set(files))
+    return {
+        "batch_id": new_batch_id(),
+        "groups": dict(sorted(groups.items())),
+        "n_files": sum(len(v) for v in groups.values()),
+        "n_already_seen": len(plan.already_seen),
+        "targets": [str(f.path) for f in found.targets],
+    }
+
+
+@dataclass
+class StagedGroup:
+    """What one group's staging pickle holds: the submissions without their rows, the
+    rows of all of them as one frame (`spans` index into it) and the duplicates."""
+
+    group: str
+    submissions: list[ParsedSubmission]
+    spans: list[tuple[int, int] | None]
+    frame: pd.DataFrame | None
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+
+def _stage(
+    paths: Paths, batch_id: str, group: str, new: list[Candidate], duplicates: list[Duplicate]
+) -> dict[str, Any]:
+    """Archive, parse and pickle one group (runs in a worker process for stage_batch)."""
+    for c in [*new, *(d.candidate for d in duplicates)]:
+        for f in c.files:
+            archive_file(f, paths.archive)
+    parsed, spans, frame = parse_chunk_frame(new, batch_id)
+    staged = StagedGroup(
+        group=group, submissions=parsed, spans=spans, frame=frame, duplicates=duplicates
+    )
+    out = staging_dir(paths, batch_id)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{group}.pkl"
+    tmp = out / f".{group}.pkl.{os.getpid()}.tmp"
+    with open(tmp, "wb") as handle:
+        pickle.dump(staged, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, target)
+    return {
+        "group": group,
+        "n_submissions": len(parsed),
+        "n_duplicates": len(duplicates),
+        "n_with_errors": sum(1 for p in parsed if p.has_errors),
+        "staged": str(target),
+    }
+
+
+def stage_group(
+    paths: Paths | None,
+    batch_id: str,
+    files: Sequence[str | os.PathLike[str]],
+    group: str | None = None,
+) -> dict[str, Any]:
+    """Stage one group of files (one Airflow task). Duplicates across groups of the same
+    batch are caught by the commit step."""
+    paths = (paths or Paths.from_env()).ensure()
+    found = discover([Path(f) for f in files])
+    with Registry.open(paths, readonly=True) as registry:
+        plan = classify(found.candidates, registry)
+    name = group or (plan.new[0].group if plan.new else "_group")
+    return _stage(paths, batch_id, name, plan.new, plan.duplicates)
+
+
+def stage_batch(
+    paths: Paths | None,
+    batch_id: str,
+    groups: Mapping[str, Sequence[str | os.PathLike[str]]],
+    workers: int | None = None,
+) -> list[dict[str, Any]]:
+    """Stage every group on `workers` processes (default both cores): `thads load`."""
+    paths = (paths or Paths.from_env()).ensure()
+    files = [Path(f) for group_files in groups.values() for f in group_files]
+    found = discover(files)
+    with Registry.open(paths, readonly=True) as registry:
+        plan = classify(found.candidates, registry)
+    by_group: dict[str, tuple[list[Candidate], list[Duplicate]]] = {}
+    for c in plan.new:
+        by_group.setdefault(c.group, ([], []))[0].append(c)
+    for d in plan.duplicates:
+        by_group.setdefault(d.candidate.group, ([], []))[1].append(d)
+    jobs = sorted(by_group.items(), key=lambda kv: -len(kv[1][0]))  # biggest first
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(jobs) <= 1:
+        return [_stage(paths, batch_id, g, new, dups) for g, (new, dups) in jobs]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        futures = [pool.submit(_stage, paths, batch_id, g, new, dups) for g, (new, dups) in jobs]
+        return [f.result() for f in futures]
+
+
+def _read_staged(paths: Paths, batch_id: str) -> list[StagedGroup]:
+    folder = staging_dir(paths, batch_id)
+    if not folder.exists():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.pkl")):
+        with open(path, "rb") as handle:
+            out.append(pickle.load(handle))
+    return out
+
+
+def load_staged(paths: Paths | None, batch_id: str) -> list[ParsedSubmission]:
+    """Every ParsedSubmission staged for the batch, rows restored (slices of one frame per
+    group: cheap to make, and `pd.concat` of them is what validation needs)."""
+    paths = paths or Paths.from_env()
+    out: list[ParsedSubmission] = []
+    for staged in _read_staged(paths, batch_id):
+        if staged.frame is not None:
+            attach_rows(staged.submissions, staged.spans, staged.frame)
+        out += staged.submissions
+    return out
+
+
+def load_staged_duplicates(paths: Paths | None, batch_id: str) -> list[Duplicate]:
+    paths = paths or Paths.from_env()
+    return [d for staged in _read_staged(paths, batch_id) for d in staged.duplicates]
+
+
+def clear_staging(paths: Paths, batch_id: str) -> None:
+    shutil.rmtree(staging_dir(paths, batch_id), ignore_errors=True)

@@ -1,0 +1,389 @@
+"""The registry (`state/registry.sqlite`): every file seen, every submission, its status.
+
+Two tables carry the facts:
+- `submissions`: one row per submission (a file, or a CSV pair): its period, arrival,
+  status (`loaded` / `superseded` / `quarantined`) and reasons (JSON list of
+  `str(Finding)`, each naming file, sheet, row, column and rule).
+- `files`: one row per (file, sha256, submission) seen. A file whose content was seen
+  before is a row of its own with status `duplicate` (and `duplicate_of`); other files
+  take their status from their submission.
+`batches` records committed batches, so the commit step can tell a crashed batch's
+leftovers from real data. Every change of a commit happens in ONE transaction.
+
+The standing version of a (province, year, months) is the accepted submission with the
+latest arrival time, ties broken by the higher revision (then the later first_seen);
+the other accepted ones are `superseded`. A quarantined submission is never accepted, so
+it can never replace a good one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from thads.config import Paths
+
+STATUSES = ("loaded", "superseded", "duplicate", "quarantined")
+ACCEPTED = ("loaded", "superseded")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id    TEXT PRIMARY KEY,
+    submission_key   TEXT NOT NULL,
+    content_sha      TEXT NOT NULL,
+    province_code    TEXT,
+    statistical_year INTEGER,
+    months           INTEGER,
+    revision         INTEGER NOT NULL,
+    fmt              TEXT NOT NULL,
+    boundary         INTEGER,
+    arrival_time     TEXT NOT NULL,
+    submitted_at     TEXT,
+    first_seen       TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    reasons          TEXT NOT NULL DEFAULT '[]',
+    superseded_by    TEXT,
+    n_rows           INTEGER NOT NULL DEFAULT 0,
+    batch_id         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_period
+    ON submissions (province_code, statistical_year, months);
+CREATE INDEX IF NOT EXISTS submissions_content ON submissions (content_sha);
+
+CREATE TABLE IF NOT EXISTS files (
+    id               INTEGER PRIMARY KEY,
+    file             TEXT NOT NULL,
+    sha256           TEXT NOT NULL,
+    size             INTEGER NOT NULL,
+    submission_id    TEXT NOT NULL,
+    submission_key   TEXT NOT NULL,
+    province_code    TEXT,
+    statistical_year INTEGER,
+    months           INTEGER,
+    revision         INTEGER NOT NULL,
+    fmt              TEXT NOT NULL,
+    arrival_time     TEXT NOT NULL,
+    first_seen       TEXT NOT NULL,
+    own_status       TEXT,            -- 'duplicate' (or a targets file's status), else NULL
+    own_reasons      TEXT,            -- reasons of a duplicate / targets file
+    duplicate_of     TEXT,
+    archive_path     TEXT NOT NULL,
+    batch_id         TEXT NOT NULL,
+    UNIQUE (file, sha256, submission_id)
+);
+CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
+CREATE INDEX IF NOT EXISTS files_submission ON files (submission_id);
+
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id        TEXT PRIMARY KEY,
+    committed_at    TEXT NOT NULL,
+    summary         TEXT NOT NULL DEFAULT '{}'
+);
+"""
+
+#: One row per file for `thads submissions` and `raw/submissions.parquet`.
+_LISTING = """
+SELECT f.file, f.sha256, f.submission_id, f.submission_key, f.province_code,
+       f.statistical_year, f.months, f.revision, f.fmt, f.arrival_time, f.first_seen,
+       COALESCE(f.own_status, s.status) AS status,
+       COALESCE(f.own_reasons, s.reasons, '[]') AS reasons,
+       f.batch_id, s.boundary, s.submitted_at, s.superseded_by, f.duplicate_of,
+       f.archive_path
+FROM files f LEFT JOIN submissions s ON s.submission_id = f.submission_id
+ORDER BY f.first_seen, f.id
+"""
+LISTING_COLUMNS = (
+    "file",
+    "sha256",
+    "submission_id",
+    "submission_key",
+    "province_code",
+    "statistical_year",
+    "months",
+    "revision",
+    "fmt",
+    "arrival_time",
+    "first_seen",
+    "status",
+    "reasons",
+    "batch_id",
+    "boundary",
+    "submitted_at",
+    "superseded_by",
+    "duplicate_of",
+    "archive_path",
+)
+
+
+def iso(moment: datetime) -> str:
+    """UTC, fixed width: ISO strings that sort like the moments they name."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def now_iso() -> str:
+    return iso(datetime.now(UTC))
+
+
+@dataclass
+class FileRecord:
+    file: str
+    sha256: str
+    size: int
+    submission_id: str
+    submission_key: str
+    province_code: str | None
+    statistical_year: int | None
+    months: int | None
+    revision: int
+    fmt: str
+    arrival_time: datetime
+    archive_path: str
+    own_status: str | None = None
+    own_reasons: list[str] | None = None
+    duplicate_of: str | None = None
+
+
+@dataclass
+class SubmissionRecord:
+    submission_id: str
+    submission_key: str
+    content_sha: str
+    province_code: str | None
+    statistical_year: int | None
+    months: int | None
+    revision: int
+    fmt: str
+    boundary: int | None
+    arrival_time: datetime
+    submitted_at: datetime | None
+    status: str  # 'accepted' (standing decided on insert) or 'quarantined'
+    reasons: list[str]
+    n_rows: int
+
+
+class Registry:
+    """A connection to the registry; use as a context manager or call close()."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly and not self.path.exists():
+            # Nothing seen yet: an empty in-memory registry answers every question.
+            self.conn = sqlite3.connect(":memory:")
+            self.conn.executescript(_SCHEMA)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            # WAL: staging tasks read while the commit step writes.
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            if not readonly:
+                self.conn.executescript(_SCHEMA)
+        self.conn.row_factory = sqlite3.Row
+
+    @classmethod
+    def open(cls, paths: Paths | None = None, readonly: bool = False) -> Registry:
+        return cls((paths or Paths.from_env()).registry, readonly=readonly)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT: all of a batch or none of it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- questions ---------------------------------------------------------------------
+
+    def known_submission_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these submission ids (or duplicate-file ids) were recorded already."""
+        wanted = list(set(ids))
+        found: set[str] = set()
+        for chunk in _chunks(wanted, 500):
+            marks = ",".join("?" * len(chunk))
+            for table in ("submissions", "files"):
+                rows = self.conn.execute(
+                    f"SELECT submission_id FROM {table} WHERE submission_id IN ({marks})", chunk
+                )
+                found.update(r[0] for r in rows)
+        return found
+
+    def content_owners(self, shas: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """content sha -> (first file name, submission id) of the submission it belongs to."""
+        wanted = list(set(shas))
+        owners: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(wanted, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"""SELECT s.content_sha, MIN(f.file), s.submission_id
+                    FROM submissions s JOIN files f ON f.submission_id = s.submission_id
+                    WHERE s.content_sha IN ({marks})
+                    GROUP BY s.content_sha, s.submission_id
+                    ORDER BY s.first_seen""",
+                chunk,
+            )
+            for sha, file, sid in rows:
+                owners.setdefault(sha, (file, sid))
+        return owners
+
+    def committed_batches(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT batch_id FROM batches")}
+
+    def batch_summary(self, batch_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT summary FROM batches WHERE batch_id = ?", (batch_id,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def loaded_submission_ids(self) -> set[str]:
+        rows = self.conn.execute("SELECT submission_id FROM submissions WHERE status = 'loaded'")
+        return {r[0] for r in rows}
+
+    def submission_status(self, submission_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT status FROM submissions WHERE submission_id = ?", (submission_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def listing(self) -> list[dict[str, Any]]:
+        """Every file seen, one row each, with status and reasons (a list of strings)."""
+        out = []
+        for row in self.conn.execute(_LISTING):
+            item = dict(zip(LISTING_COLUMNS, row, strict=True))
+            item["reasons"] = json.loads(item["reasons"])
+            out.append(item)
+        return out
+
+    # --- changes (call inside `transaction()`) ---------------------------------------
+
+    def add_submission(self, rec: SubmissionRecord, batch_id: str, seen: str) -> None:
+        status = "quarantined" if rec.status == "quarantined" else "superseded"
+        # Accepted ones enter as superseded; `settle_periods` then names the standing one.
+        self.conn.execute(
+            """INSERT INTO submissions (submission_id, submission_key, content_sha,
+                   province_code, statistical_year, months, revision, fmt, boundary,
+                   arrival_time, submitted_at, first_seen, status, reasons, n_rows, batch_id)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                rec.submission_id,
+                rec.submission_key,
+                rec.content_sha,
+                rec.province_code,
+                rec.statistical_year,
+                rec.months,
+                rec.revision,
+                rec.fmt,
+                rec.boundary,
+                iso(rec.arrival_time),
+                iso(rec.submitted_at) if rec.submitted_at else None,
+                seen,
+                status,
+                json.dumps(rec.reasons, ensure_ascii=False),
+                rec.n_rows,
+                batch_id,
+            ),
+        )
+
+    def add_files(self, records: Sequence[FileRecord], batch_id: str, seen: str) -> None:
+        self.conn.executemany(
+            """INSERT OR IGNORE INTO files (file, sha256, size, submission_id, submission_key,
+                   province_code, statistical_year, months, revision, fmt, arrival_time,
+                   first_seen, own_status, own_reasons, duplicate_of, archive_path, batch_id)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            [
+                (
+                    r.file,
+                    r.sha256,
+                    r.size,
+                    r.submission_id,
+                    r.submission_key,
+                    r.province_code,
+                    r.statistical_year,
+                    r.months,
+                    r.revision,
+                    r.fmt,
+                    iso(r.arrival_time),
+                    seen,
+                    r.own_status,
+                    None
+                    if r.own_reasons is None
+                    else json.dumps(r.own_reasons, ensure_ascii=False),
+                    r.duplicate_of,
+                    r.archive_path,
+                    batch_id,
+                )
+                for r in records
+            ],
+        )
+
+    def settle_periods(self, periods: Iterable[tuple[str, int, int]]) -> dict[str, str]:
+        """Name the standing version of each period; returns {submission_id: new status}
+        for every accepted submission of those periods."""
+        changes: dict[str, str] = {}
+        for code, year, months in set(periods):
+            rows = self.conn.execute(
+                """SELECT submission_id FROM submissions
+                   WHERE province_code = ? AND statistical_year = ? AND months = ?
+                     AND status IN ('loaded', 'superseded')
+                   ORDER BY arrival_time DESC, revision DESC, first_seen DESC,
+                            submission_id DESC""",
+                (code, year, months),
+            ).fetchall()
+            if not rows:
+                continue
+            standing = rows[0][0]
+            self.conn.execute(
+                "UPDATE submissions SET status = 'loaded', superseded_by = NULL "
+                "WHERE submission_id = ?",
+                (standing,),
+            )
+            changes[standing] = "loaded"
+            for (sid,) in rows[1:]:
+                self.conn.execute(
+                    "UPDATE submissions SET status = 'superseded', superseded_by = ? "
+                    "WHERE submission_id = ?",
+                    (standing, sid),
+                )
+                changes[sid] = "superseded"
+        return changes
+
+    def set_file_status(self, submission_id: str, status: str, reasons: list[str]) -> None:
+        """For files whose status is their own (targets files)."""
+        self.conn.execute(
+            "UPDATE files SET own_status = ?, own_reasons = ? WHERE submission_id = ?",
+            (status, json.dumps(reasons, ensure_ascii=False), submission_id),
+        )
+
+    def add_batch(self, batch_id: str, summary: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO batches (batch_id, committed_at, summary) VALUES (?,?,?)",
+            (batch_id, now_iso(), json.dumps(summary, ensure_ascii=False, default=str)),
+        )
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
