@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ def airflow_env(
             ),
         }
     )
+    if env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql") and not find_spec(
+        "asyncpg"
+    ):
+        # Airflow 3 also opens an async engine (postgresql+asyncpg) unless told not to; asyncpg
+        # is not in requirements.lock and nothing these DAGs use needs the async engine.
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = ""
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
