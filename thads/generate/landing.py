@@ -218,7 +218,7 @@ def emit(
             "revision": 1,
             "arrival_time": _utc(report.submitted_at),
             "expected_outcome": "quarantined" if defect else "loaded",
-            "defect": defect and {**defect, "file": paths[0].name},
+            "defect": defect and {**defect, "file": _defect_file(defect, paths)},
             "resubmission_of": None,
             **base,
         }
@@ -242,6 +242,12 @@ def emit(
             }
         )
     return entries
+
+
+def _defect_file(defect: dict[str, Any], paths: Sequence[Path]) -> str:
+    """The file holding the defect: for a CSV pair, the one its sheet names."""
+    names = [p.name for p in paths]
+    return defect["sheet"] if defect.get("sheet") in names else names[0]
 
 
 def _utc(when: datetime | None) -> str:
