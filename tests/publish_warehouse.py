@@ -40,7 +40,7 @@ HOSTILE_REASON = "=cmd|' /C calc'!A0 <img src=x onerror=alert(1)>"
 #: fct_data_quality.observed of the latest period's refused files.
 FORMULA_TEXTS = ("=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1")
 SKIPPED_PROVINCE = "12"  # does not report in the latest period
-ZERO_MONEY = ("14", 2019, 6)  # no money with conditions: rate null
+ZERO_MONEY = ("14", 2024, 6)  # no money with conditions: rate null
 
 
 def _period_end(year: int, months: int) -> date:

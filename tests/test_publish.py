@@ -143,7 +143,7 @@ def test_a_corrupt_warehouse_file_is_refused(paths: Paths):
 
 
 def test_no_warehouse_yet_is_a_clear_error(paths: Paths):
-    with pytest.raises(PublishError, match="does not exist.*nothing had been published before"):
+    with pytest.raises(PublishError, match=r"does not exist.*nothing had been published before"):
         publish(paths)
     assert not paths.snapshot.exists()
 

@@ -72,6 +72,7 @@ def check_answer(answer: tuple, where: str) -> int:
     return version
 
 
+@pytest.mark.slow  # ~10 s alone; over 20 s when the machine is busy (a second interpreter)
 def test_readers_see_old_or_new_never_a_mix_while_another_process_publishes(tmp_path: Path):
     paths = Paths(tmp_path / "home")
     build_warehouse(paths.warehouse, periods=periods_for(0), version=0)
