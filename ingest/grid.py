@@ -259,6 +259,7 @@ def _check_header_block(
                 f"the header block says 'Mã tỉnh: {code}' but the file name says "
                 f"{expect.province_code}",
                 row=row,
+                column="Mã tỉnh",
                 expected=expect.province_code,
                 observed=code,
             )
