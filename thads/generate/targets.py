@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import random
 from collections.abc import Iterable
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from thads import reference
-from thads.contract import MERGER_YEAR
+from thads.contract import MERGER_YEAR, period_start
+from thads.generate.arrival import set_mtime
+from thads.generate.json_writer import VIETNAM
 from thads.generate.seeds import SEED_TARGETS, national_target
 
 
@@ -58,4 +61,7 @@ def write_targets(
                 if len(sets) > 1:
                     row.append(boundary)
                 writer.writerow(row)
+    # Targets are set early in the statistical year; a fixed time keeps runs identical.
+    issued = datetime.combine(period_start(year) + timedelta(days=20), time(9, 0), VIETNAM)
+    set_mtime([path], issued)
     return path
