@@ -52,7 +52,7 @@ def dbt_docs_dir(paths: Paths) -> Path:
 
 
 def dbt_executable() -> list[str]:
-    """The dbt of this interpreter's environment (`.venv/bin/dbt`), else `python -m dbt.cli.main`."""
+    """The dbt next to this interpreter (`.venv/bin/dbt`), else `python -m dbt.cli.main`."""
     candidate = Path(sys.executable).parent / "dbt"
     if candidate.exists():
         return [str(candidate)]

@@ -1,15 +1,204 @@
-"""`thads rank`."""
+"""`thads rank`: the province ranking of one period and measure (contract section 4).
+
+Reads `marts.fct_province_ranking` read-only, from the published snapshot
+(`serving/thads.duckdb`) when there is one, so it never waits for or blocks a running build;
+otherwise from the warehouse itself.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any, TextIO
 
-from thads.commands import not_implemented
+from thads import contract
+from thads.config import Paths
+
+#: The columns printed (csv/json), in the order of contract section 4.
+COLUMNS: tuple[str, ...] = (
+    "statistical_year",
+    "months",
+    "measure",
+    "province_code",
+    "province_name",
+    "boundary",
+    "completed",
+    "terminated",
+    "with_conditions",
+    "rate_pct",
+    "rank",
+    "n_ranked",
+    "rank_label",
+    "n_expected",
+    "target_pct",
+    "gap_pp",
+)
+
+MEASURE_LABELS = {"cases": "việc", "money": "tiền, tỷ đồng"}
+
+
+class RankError(Exception):
+    """Nothing to rank: no warehouse yet, or no data for the period. Carries the exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--year", type=int, required=True, help="statistical year, e.g. 2024")
+    parser.add_argument(
+        "--months",
+        type=int,
+        required=True,
+        choices=range(1, 13),
+        metavar="M",
+        help="cumulative months of the report, 1..12",
+    )
+    parser.add_argument("--measure", required=True, choices=contract.MEASURES)
+    parser.add_argument("--format", default="table", choices=("table", "csv", "json"))
+
+
+def source_database(paths: Paths) -> Path:
+    """The published snapshot if there is one, else the warehouse."""
+    if paths.snapshot.exists():
+        return paths.snapshot
+    if paths.warehouse.exists():
+        return paths.warehouse
+    raise RankError(
+        f"no warehouse yet: neither {paths.snapshot} nor {paths.warehouse} exists "
+        "(run `thads load --landing DIR` first, or set THADS_HOME / --home)",
+        exit_code=2,
+    )
+
+
+def load_ranking(paths: Paths, year: int, months: int, measure: str) -> list[dict[str, Any]]:
+    """The ranking rows of one period and measure: best first, unranked provinces last."""
+    import duckdb
+
+    database = source_database(paths)
+    try:
+        con = duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as exc:
+        raise RankError(f"cannot open {database} read-only: {exc}") from exc
+    try:
+        cursor = con.execute(
+            f"select {', '.join(COLUMNS)} from marts.fct_province_ranking "
+            "where statistical_year = ? and months = ? and measure = ? "
+            "order by rank nulls last, province_code",
+            [year, months, measure],
+        )
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    except duckdb.CatalogException as exc:
+        raise RankError(f"{database} has no marts.fct_province_ranking: {exc}") from exc
+    finally:
+        con.close()
+    if not rows:
+        raise RankError(
+            f"no ranking for {measure}, {months} months of statistical year {year} in "
+            f"{database}: no accepted report for that period has been loaded"
+        )
+    return rows
+
+
+# --- Output --------------------------------------------------------------------------------
+
+
+def vn_number(value: float | None, decimals: int = 0) -> str:
+    """Vietnamese style: `.` groups thousands, `,` is the decimal mark (5.513; 93,90)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _signed(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return ("+" if value >= 0 else "") + vn_number(value, 2)
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    """A plain-text table for people: rates to two decimals, money in billions of đồng."""
+    first = rows[0]
+    year, months, measure = first["statistical_year"], first["months"], first["measure"]
+    start = contract.period_start(year)
+    end = contract.period_end(year, months)
+    scale, decimals = (1e6, 1) if measure == "money" else (1.0, 0)  # thousands đồng -> tỷ
+
+    def amount(value: float | None) -> str:
+        return vn_number(None if value is None else value / scale, decimals)
+
+    header = (
+        "Hạng",
+        "Mã",
+        "Tỉnh/thành phố",
+        "Xong",
+        "Đình chỉ",
+        "Có ĐK",
+        "Tỷ lệ %",
+        "Chỉ tiêu %",
+        "± điểm",
+    )
+    body = [
+        (
+            row["rank_label"] or "—",
+            row["province_code"],
+            row["province_name"],
+            amount(row["completed"]),
+            amount(row["terminated"]),
+            amount(row["with_conditions"]),
+            vn_number(row["rate_pct"], 2),
+            vn_number(row["target_pct"], 2),
+            _signed(row["gap_pp"]),
+        )
+        for row in rows
+    ]
+    widths = [max(len(str(r[i])) for r in (header, *body)) for i in range(len(header))]
+    left = {1, 2}  # code and name read left-aligned; numbers right-aligned
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i in left else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    title = (
+        f"{measure} ({MEASURE_LABELS[measure]}), {months} tháng năm {year} "
+        f"({start:%d/%m/%Y}–{end:%d/%m/%Y}): {first['n_ranked']} ranked of "
+        f"{first['n_expected']} provinces"
+    )
+    rule = "-" * len(line(header))
+    return "\n".join([title, rule, line(header), rule, *(line(b) for b in body)]) + "\n"
+
+
+def write_csv(rows: list[dict[str, Any]], out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def write_json(rows: list[dict[str, Any]], out: TextIO) -> None:
+    json.dump(rows, out, ensure_ascii=False, indent=1)
+    out.write("\n")
 
 
 def run(args: argparse.Namespace) -> int:
-    return not_implemented("rank")
+    paths = Paths.from_env()
+    try:
+        rows = load_ranking(paths, args.year, args.months, args.measure)
+    except RankError as exc:
+        print(f"thads rank: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if args.format == "csv":
+        write_csv(rows, sys.stdout)
+    elif args.format == "json":
+        write_json(rows, sys.stdout)
+    else:
+        sys.stdout.write(format_table(rows))
+    return 0

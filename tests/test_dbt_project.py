@@ -1,0 +1,69 @@
+"""The dbt project agrees with the contract in Python (no dbt run: these are fast)."""
+
+from __future__ import annotations
+
+import csv
+
+import yaml
+
+from thads import contract
+from thads.build import dbt_env, dbt_executable
+from thads.config import DBT_PROJECT_DIR, Paths
+
+
+def project_vars() -> dict:
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
+def test_project_vars_mirror_the_contract():
+    v = project_vars()
+    assert tuple(v["numeric_keys"]) == contract.NUMERIC_KEYS
+    assert (v["merger_year"], v["merger_first_months"]) == (
+        contract.MERGER_YEAR,
+        contract.MERGER_FIRST_MONTHS,
+    )
+    assert v["first_year"] == contract.FIRST_YEAR
+    assert (v["legacy_boundary"], v["current_boundary"]) == (63, 34)
+    # the boundary rule the dbt macro encodes, stated with the vars, on every period around it
+    for year in range(2019, 2028):
+        for months in range(1, 13):
+            dbt_rule = (
+                v["current_boundary"]
+                if year > v["merger_year"]
+                or (year == v["merger_year"] and months >= v["merger_first_months"])
+                else v["legacy_boundary"]
+            )
+            assert dbt_rule == contract.boundary_for(year, months), (year, months)
+
+
+def test_national_targets_seed_matches_the_domain_brief():
+    with open(DBT_PROJECT_DIR / "seeds" / "ref_national_targets.csv", encoding="utf-8") as f:
+        rows = {int(r["statistical_year"]): r for r in csv.DictReader(f)}
+    assert {
+        y: (float(r["case_target_pct"]), float(r["money_target_pct"])) for y, r in rows.items()
+    } == {
+        2024: (83.25, 46.45),
+        2025: (83.90, 51.90),
+    }
+
+
+def test_profile_points_at_the_warehouse_under_thads_home(tmp_path):
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    output = profile["thads"]["outputs"][profile["thads"]["target"]]
+    assert output["type"] == "duckdb"
+    assert output["path"] == "{{ env_var('THADS_HOME') }}/warehouse/thads.duckdb"
+    paths = Paths.from_env(tmp_path / "relative" / ".." / "home")
+    env = dbt_env(paths)
+    assert env["THADS_HOME"] == str(tmp_path / "home")  # absolute, resolved
+    assert env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
+    assert any(part.endswith("dbt") or part == "dbt.cli.main" for part in dbt_executable())
+
+
+def test_every_mart_model_has_a_yml_with_tests():
+    marts = DBT_PROJECT_DIR / "models" / "marts"
+    for sql in marts.glob("*.sql"):
+        spec = yaml.safe_load(sql.with_suffix(".yml").read_text())
+        model = next(m for m in spec["models"] if m["name"] == sql.stem)
+        assert model.get("description"), sql.stem
+        column_tests = [c for c in model.get("columns", []) if c.get("data_tests")]
+        assert model.get("data_tests") or column_tests, sql.stem
