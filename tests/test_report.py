@@ -224,6 +224,13 @@ def test_quality_counts_match_the_submissions(published: Paths):
     )[0]
     assert sum(q.files for q in report.quality) == total[0]
     assert sum(q.quarantined for q in report.quality) == total[1]
+    keys = [(q.boundary, q.province_code) for q in report.quality]
+    assert len(keys) == len(set(keys))
+    # Legacy Lào Cai (10) and the current Lào Cai (15, with Yên Bái) are two rows.
+    lao_cai = {
+        (q.boundary, q.province_code) for q in report.quality if "Lào Cai" in q.province_name
+    }
+    assert {(63, "10"), (34, "15")} <= lao_cai
     unknown = [q for q in report.quality if q.province_code is None]
     assert len(unknown) == 1 and unknown[0].quarantined == 1
     warnings = _query(

@@ -73,6 +73,7 @@ class National:
 class QualityRow:
     province_code: str | None
     province_name: str
+    boundary: int | None  # 63 legacy / 34 current: the same name can be both (Lào Cai)
     files: int = 0
     loaded: int = 0
     superseded: int = 0
@@ -250,13 +251,16 @@ def _trend(con: duckdb.DuckDBPyConnection) -> dict[str, list[National]]:
     return out
 
 
-_SUBMISSIONS_WITH_NAMES = """
-    SELECT s.*, coalesce(d.province_name, s.province_code) AS province_name
+#: contract.boundary_for in SQL, for tables that carry only the period.
+_BOUNDARY = """CASE WHEN {t}.statistical_year IS NULL THEN NULL
+    WHEN {t}.statistical_year > 2025 OR ({t}.statistical_year = 2025 AND {t}.months >= 9)
+    THEN 34 ELSE 63 END"""
+_SUBMISSIONS_WITH_NAMES = f"""
+    SELECT s.*, coalesce(d.province_name, s.province_code) AS province_name,
+        {_BOUNDARY.format(t="s")} AS boundary
     FROM marts.fct_submissions s
     LEFT JOIN marts.dim_province d ON d.province_code = s.province_code
-        AND d.boundary = CASE
-            WHEN s.statistical_year > 2025 OR (s.statistical_year = 2025 AND s.months >= 9)
-            THEN 34 ELSE 63 END
+        AND d.boundary = {_BOUNDARY.format(t="s")}
 """
 
 
@@ -274,18 +278,20 @@ def _reasons(raw: Any) -> list[str]:
 
 
 def _quality(con: duckdb.DuckDBPyConnection) -> list[QualityRow]:
-    by_province: dict[tuple[str | None, str], QualityRow] = {}
+    by_province: dict[tuple[int | None, str | None], QualityRow] = {}
 
-    def row_for(code: str | None, name: str | None) -> QualityRow:
-        label = name or "Không xác định (tên tệp không đúng quy định)"
-        key = (code, label)
+    def row_for(code: str | None, name: str | None, boundary: int | None) -> QualityRow:
+        if code is None:
+            boundary = None
+        key = (boundary, code)
         if key not in by_province:
-            by_province[key] = QualityRow(code, label)
+            label = name or code or "Không xác định (tên tệp không đúng quy định)"
+            by_province[key] = QualityRow(code, label, boundary)
         return by_province[key]
 
     subs = _rows(con, _SUBMISSIONS_WITH_NAMES + " ORDER BY s.arrival_time, s.file")
     for s in subs:
-        row = row_for(s["province_code"], s["province_name"])
+        row = row_for(s["province_code"], s["province_name"], s["boundary"])
         row.files += 1
         status = s["status"]
         if status in ("loaded", "superseded", "duplicate", "quarantined"):
@@ -296,15 +302,16 @@ def _quality(con: duckdb.DuckDBPyConnection) -> list[QualityRow]:
                 row.last_reason, row.last_reason_more = reasons[0], len(reasons) - 1
     warnings = _rows(
         con,
-        """
-        SELECT province_code, province_name, count(*) AS n
-        FROM marts.fct_data_quality
+        f"""
+        SELECT province_code, province_name, {_BOUNDARY.format(t="q")} AS boundary,
+            count(*) AS n
+        FROM marts.fct_data_quality q
         WHERE outcome = 'fail' AND severity = 'warning'
         GROUP BY ALL
         """,
     )
     for w in warnings:
-        row_for(w["province_code"], w["province_name"]).warnings += int(w["n"])
+        row_for(w["province_code"], w["province_name"], w["boundary"]).warnings += int(w["n"])
     return sorted(
         by_province.values(),
         key=lambda r: (-(r.quarantined + r.warnings), r.province_code or "~", r.province_name),

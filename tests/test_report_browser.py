@@ -1,0 +1,111 @@
+"""The published report in a real browser: Debian's headless Chromium, from file://.
+
+Writes the screenshot to test-output/report.png (repo-relative, gitignored) for people to
+look at. CI installs chromium (.ci/run); elsewhere these tests skip when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.publish_html import body_rows, parse_report
+from tests.publish_warehouse import build_warehouse
+from thads import contract
+from thads.config import REPO_ROOT, Paths
+from thads.publish import publish
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOT = REPO_ROOT / "test-output" / "report.png"
+WINDOW = (1400, 2400)
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (apt-get install chromium)",
+)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    paths = Paths(tmp_path_factory.mktemp("browser") / "home")
+    build_warehouse(paths.warehouse)
+    publish(paths)
+    return paths
+
+
+def chromium(tmp_path: Path, *args: str, url: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM, "chromium is required in CI"
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        f"--window-size={WINDOW[0]},{WINDOW[1]}",
+        *args,
+        url,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=True)
+
+
+def test_rendered_dom_has_rankings_and_charts(published: Paths, tmp_path: Path):
+    url = published.report.as_uri()
+    dom = parse_report(chromium(tmp_path, "--dump-dom", url=url).stdout)
+    latest = dom.sections["2025-12"]
+    assert not latest.hidden
+    for measure in contract.MEASURES:
+        rows = body_rows(latest.tables[measure])
+        assert len(rows) == 34
+        assert rows[0][0] == "1/33"
+    assert latest.svgs == 2  # the two tile maps of the period
+    assert len(dom.trend_svgs) == 2 and all(len(t) > 7 for t in dom.trend_svgs)
+
+
+def test_period_selector_shows_the_period_in_the_address(published: Paths, tmp_path: Path):
+    """The inline script runs in the browser: #p2024-12 shows that period, hides the rest."""
+    url = published.report.as_uri() + "#p2024-12"
+    dom = parse_report(chromium(tmp_path, "--dump-dom", url=url).stdout)
+    visible = [key for key, section in dom.sections.items() if not section.hidden]
+    assert visible == ["2024-12"]
+    assert body_rows(dom.sections["2024-12"].tables["cases"])[0][0] == "1/63"
+
+
+def _png_size_and_pixels(data: bytes) -> tuple[int, int, bytes]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, size = 8, b"", (0, 0)
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            size = struct.unpack(">II", body[:8])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    return size[0], size[1], zlib.decompress(idat)
+
+
+def test_screenshot(published: Paths, tmp_path: Path):
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    SCREENSHOT.unlink(missing_ok=True)
+    chromium(tmp_path, f"--screenshot={SCREENSHOT}", url=published.report.as_uri())
+    data = SCREENSHOT.read_bytes()
+    width, height, pixels = _png_size_and_pixels(data)
+    assert (width, height) == WINDOW
+    # A blank or error page compresses to almost nothing and has a handful of byte values;
+    # tables, charts and a coloured map do not.
+    assert len(data) > 100_000
+    assert len(set(pixels)) > 200
+    top, bottom = pixels[: len(pixels) // 2], pixels[len(pixels) // 2 :]
+    assert len(set(top)) > 100 and len(set(bottom)) > 100  # content all the way down
