@@ -37,7 +37,7 @@ FIXTURE_TARGETS = (81.0, 40.0)  # years the brief gives no national target for
 HOSTILE_OFFICE = '=HYPERLINK("http://evil.example","<script>alert(1)</script> bấm & xem")'
 HOSTILE_REASON = "=cmd|' /C calc'!A0 <img src=x onerror=alert(1)>"
 #: Text that a spreadsheet would run as a formula, one per trigger character; these land in
-#: fct_data_quality.observed of the latest period's refused files.
+#: fct_data_quality.observed of the latest period's refused file.
 FORMULA_TEXTS = ("=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1")
 SKIPPED_PROVINCE = "12"  # does not report in the latest period
 ZERO_MONEY = ("14", 2024, 6)  # no money with conditions: rate null
@@ -295,28 +295,31 @@ def build_warehouse(
                 "batch_id": f"b{year}{months:02d}",
             }
         )
-        quality.append(
-            {
-                "submission_id": f"THADS_{bad.code}_{year}_{months:02d}_r2@{'0' * 12}",
-                "source_file": bad_file,
-                "province_code": bad.code,
-                "statistical_year": year,
-                "months": months,
-                "measure": "cases",
-                "rule": "identities",
-                "severity": "error",
-                "outcome": "fail",
-                "message": reasons[-1],
-                "observed": FORMULA_TEXTS[(year + months) % len(FORMULA_TEXTS)],
-                "expected": "2",
-                "sheet": "Việc",
-                "source_row": 12,
-                "column_label": "Có điều kiện",
-                "batch_id": f"b{year}{months:02d}",
-                "checked_at": t0,
-                "province_name": bad.name,
-            }
-        )
+        # One failing location per planted text in the latest period (one otherwise).
+        planted = FORMULA_TEXTS if (year, months) == latest else FORMULA_TEXTS[:1]
+        for source_row, observed in enumerate(planted, start=12):
+            quality.append(
+                {
+                    "submission_id": f"THADS_{bad.code}_{year}_{months:02d}_r2@{'0' * 12}",
+                    "source_file": bad_file,
+                    "province_code": bad.code,
+                    "statistical_year": year,
+                    "months": months,
+                    "measure": "cases",
+                    "rule": "identities",
+                    "severity": "error",
+                    "outcome": "fail",
+                    "message": reasons[-1],
+                    "observed": observed,
+                    "expected": "2",
+                    "sheet": "Việc",
+                    "source_row": source_row,
+                    "column_label": "Có điều kiện",
+                    "batch_id": f"b{year}{months:02d}",
+                    "checked_at": t0,
+                    "province_name": bad.name,
+                }
+            )
     # A file whose name could not be parsed: no province, no period.
     submissions.append(
         {

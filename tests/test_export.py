@@ -1,0 +1,173 @@
+"""`thads export`: the published marts as CSV/Excel, safe against formula injection."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from tests.publish_warehouse import FORMULA_TEXTS, HOSTILE_OFFICE, HOSTILE_REASON, build_warehouse
+from thads.cli import main
+from thads.config import Paths
+from thads.publish import publish
+from thads.publish.export import (
+    ExportError,
+    csv_cell,
+    export_marts,
+    neutralise,
+    sheet_names,
+)
+from thads.publish.marts import MART_COLUMNS
+from thads.publish.snapshot import open_snapshot
+
+PERIODS = ((2024, 12), (2025, 9))
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    paths = Paths(tmp_path_factory.mktemp("export") / "home")
+    build_warehouse(paths.warehouse, periods=PERIODS)
+    publish(paths)
+    return paths
+
+
+def _mart(paths: Paths, sql: str) -> list[tuple]:
+    con = open_snapshot(paths.snapshot)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("text", [*FORMULA_TEXTS, "-5", "@x", "=", "\t", "\r"])
+def test_text_that_could_start_a_formula_is_made_inert(text: str):
+    assert neutralise(text) == "'" + text
+    assert csv_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Tỉnh Long An", "Cục THADS =", " =1+1", "'=quoted", ""])
+def test_ordinary_text_is_untouched(text: str):
+    assert neutralise(text) == text
+
+
+def test_numbers_stay_numbers():
+    assert csv_cell(-3.96) == "-3.96"  # a negative gap is a number, not a formula
+    assert csv_cell(1529.0) == "1529"
+    assert csv_cell(None) == ""
+
+
+def test_csv_export_writes_every_mart_with_its_rows(published: Paths, tmp_path: Path):
+    written = export_marts(published.snapshot, tmp_path / "out", "csv")
+    assert {p.name for p in written} == {f"{m}.csv" for m in MART_COLUMNS}
+    for path in written:
+        (n,) = _mart(published, f"SELECT count(*) FROM marts.{path.stem}")[0]
+        rows = _read_csv(path)
+        assert len(rows) == n, path.name
+        assert set(MART_COLUMNS[path.stem]) <= set(rows[0])
+    assert written[0].read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+
+
+def test_csv_export_neutralises_province_text(published: Paths, tmp_path: Path):
+    out = tmp_path / "out"
+    export_marts(published.snapshot, out, "csv", ["fct_office_enforcement", "fct_data_quality"])
+    offices = {r["office"] for r in _read_csv(out / "fct_office_enforcement.csv")}
+    assert "'" + HOSTILE_OFFICE in offices
+    assert HOSTILE_OFFICE not in offices
+    assert "Cục THADS tỉnh long an" in offices or any(o.startswith("Cục THADS") for o in offices)
+    quality = _read_csv(out / "fct_data_quality.csv")
+    messages = {r["message"] for r in quality}
+    assert "'" + HOSTILE_REASON in messages
+    observed = {r["observed"] for r in quality if r["observed"]}
+    # Every trigger character the fixture planted, each written as inert text.
+    assert {o for o in observed if o[:1] in "=+-@\t\r"} == set()
+    assert {"'" + t for t in FORMULA_TEXTS} <= observed
+
+
+def test_csv_export_keeps_negative_numbers_as_numbers(published: Paths, tmp_path: Path):
+    out = tmp_path / "out"
+    export_marts(published.snapshot, out, "csv", ["fct_province_ranking"])
+    gaps = [r["gap_pp"] for r in _read_csv(out / "fct_province_ranking.csv") if r["gap_pp"]]
+    negative = [g for g in gaps if g.startswith("-")]
+    assert negative, "the fixture has provinces below target"
+    assert all(float(g) < 0 for g in negative)
+    assert not any(g.startswith("'") for g in gaps)
+
+
+def test_xlsx_export_writes_text_as_strings_never_formulas(published: Paths, tmp_path: Path):
+    (book,) = export_marts(published.snapshot, tmp_path / "out", "xlsx")
+    wb = openpyxl.load_workbook(book)
+    assert set(wb.sheetnames) == set(sheet_names(list(MART_COLUMNS)).values())
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+
+    ws = wb["fct_office_enforcement"]
+    header = [c.value for c in ws[1]]
+    office_col = header.index("office") + 1
+    hostile = [
+        c
+        for c in ws.iter_cols(min_col=office_col, max_col=office_col, min_row=2).__next__()
+        if c.value == HOSTILE_OFFICE
+    ]
+    assert hostile, "the hostile office name is exported verbatim"
+    assert all(c.data_type == "s" for c in hostile)  # a string cell, not a formula ("f")
+
+    # Values as Excel reads them (calamine decodes the OOXML escape of "\r", openpyxl
+    # does not); every planted text comes back verbatim.
+    sheet = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("fct_data_quality")
+    rows = sheet.to_python()
+    observed = {r[rows[0].index("observed")] for r in rows[1:]}
+    assert set(FORMULA_TEXTS) <= observed
+    # ... and no cell anywhere in the workbook is a formula.
+    assert not any(c.data_type == "f" for ws in wb.worksheets for c in _all_cells(ws))
+
+    ws = wb["fct_province_ranking"]
+    header = [c.value for c in ws[1]]
+    rate = ws.cell(row=2, column=header.index("rate_pct") + 1)
+    assert rate.data_type == "n"
+    (n,) = _mart(published, "SELECT count(*) FROM marts.fct_province_ranking")[0]
+    assert ws.max_row == n + 1
+
+
+def _all_cells(ws):
+    for row in ws.iter_rows():
+        yield from row
+
+
+def test_sheet_names_are_short_and_unique():
+    names = sheet_names(["fct_province_ranking_current_boundaries", "x" * 40, "x" * 41])
+    assert names["fct_province_ranking_current_boundaries"] == "fct_ranking_current_boundaries"
+    assert len(set(names.values())) == 3
+    assert all(len(n) <= 31 for n in names.values())
+
+
+def test_unknown_mart_and_missing_snapshot_are_clear_errors(published: Paths, tmp_path: Path):
+    with pytest.raises(ExportError, match=r"no such mart.*nope.*available: dim_period"):
+        export_marts(published.snapshot, tmp_path, "csv", ["nope"])
+    with pytest.raises(ExportError, match="nothing published yet"):
+        export_marts(tmp_path / "missing.duckdb", tmp_path, "csv")
+
+
+def test_cli_export(published: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    out = tmp_path / "cli"
+    code = main(["--home", str(published.home), "export", "--out", str(out), "--format", "xlsx"])
+    assert code == 0
+    assert capsys.readouterr().out.strip() == str(out / "thads_marts.xlsx")
+    code = main(
+        ["--home", str(published.home), "export", "--out", str(out), "--mart", "dim_period"]
+    )
+    assert code == 0
+    assert (out / "dim_period.csv").is_file()
+    assert not (out / "fct_enforcement.csv").exists()
+
+
+def test_cli_export_before_anything_is_published(tmp_path: Path, capsys):
+    code = main(["--home", str(tmp_path / "empty"), "export", "--out", str(tmp_path / "o")])
+    assert code == 1
+    assert "nothing published yet" in capsys.readouterr().err
