@@ -66,8 +66,16 @@ def _environment() -> jinja2.Environment:
         pp=fmt.points,
         billions=fmt.billions,
         day=fmt.day,
+        sign_class=_sign_class,
     )
     return env
+
+
+def _sign_class(value: float | None) -> str:
+    """CSS class of a gap: green at or over target, red under, plain when unknown."""
+    if value is None or value != value:
+        return ""
+    return "pos" if value >= 0 else "neg"
 
 
 def _amount(measure: str, value: float | None) -> str:
