@@ -117,7 +117,7 @@ def _commit(
         [p.submission_id for p in parsed] + [d.candidate.submission_id for d in duplicates]
     )
     owners = registry.content_owners(_candidate_of(p).content_sha for p in parsed if p.files)
-    in_batch: dict[str, ParsedSubmission] = {}
+    in_batch: dict[tuple, ParsedSubmission] = {}
     to_record: list[tuple[ParsedSubmission, str, list[Finding]]] = []
     for p in parsed:
         if p.submission_id in known:
@@ -125,16 +125,16 @@ def _commit(
             continue
         cand = _candidate_of(p)
         is_real = cand.problem is None and p.files and p.files[0].filename is not None
-        sha = cand.content_sha
-        if is_real and sha in owners and owners[sha][1] != p.submission_id:
-            duplicates.append(Duplicate(cand, owners[sha][1], owners[sha][0]))
+        key = cand.dedupe_key
+        if is_real and key in owners and owners[key][1] != p.submission_id:
+            duplicates.append(Duplicate(cand, owners[key][1], owners[key][0]))
             continue
-        if is_real and sha in in_batch:
-            first = in_batch[sha]
+        if is_real and key in in_batch:
+            first = in_batch[key]
             duplicates.append(Duplicate(cand, first.submission_id, first.files[0].name))
             continue
         if is_real:
-            in_batch[sha] = p
+            in_batch[key] = p
         findings = list(p.findings) + list(extra.get(p.submission_id, ()))
         no_rows = p.rows is None or len(p.rows) == 0
         if no_rows and not any(f.severity == "error" for f in findings):

@@ -3,8 +3,10 @@
 - already seen: the same submission id (same name, same content) is in the registry:
   nothing to do, not even a new row (loading a landing zone twice changes nothing).
 - duplicate: the content (sha256; for a CSV pair the pair's hash) belongs to a submission
-  seen before, or earlier in the same batch, under another name: recorded as
-  `duplicate`, not parsed again.
+  of the same period (province, year, months) seen before, or earlier in the same batch,
+  under another name (e.g. the same bytes re-sent as `_r2`): recorded as `duplicate`,
+  not parsed again. The same bytes under another province or period are not a resend
+  (a CSV names neither inside): parsed and judged on their own.
 - new: everything else, to parse.
 """
 
@@ -46,7 +48,7 @@ def classify(candidates: Sequence[Candidate], registry: Registry) -> Classified:
     out = Classified()
     known = registry.known_submission_ids(c.submission_id for c in candidates)
     owners = registry.content_owners(c.content_sha for c in candidates if c.problem is None)
-    in_batch: dict[str, Candidate] = {}
+    in_batch: dict[tuple, Candidate] = {}
     for c in candidates:
         if c.submission_id in known:
             out.already_seen.append(c)
@@ -56,14 +58,14 @@ def classify(candidates: Sequence[Candidate], registry: Registry) -> Classified:
             # it is quarantined with its reason, once.
             out.new.append(c)
             continue
-        sha = c.content_sha
-        if sha in owners:
-            file, sid = owners[sha]
+        key = c.dedupe_key
+        if key in owners:
+            file, sid = owners[key]
             out.duplicates.append(Duplicate(c, sid, file))
-        elif sha in in_batch:
-            first = in_batch[sha]
+        elif key in in_batch:
+            first = in_batch[key]
             out.duplicates.append(Duplicate(c, first.submission_id, first.files[0].name))
         else:
-            in_batch[sha] = c
+            in_batch[key] = c
             out.new.append(c)
     return out

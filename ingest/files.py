@@ -79,6 +79,19 @@ class Candidate:
         return self.files[0].sha256
 
     @property
+    def period(self) -> tuple[str | None, int | None, int | None]:
+        """(province_code, statistical_year, months) the name claims; Nones for a bad name."""
+        name = self.filename
+        return (name.province_code, name.statistical_year, name.months) if name else (None,) * 3
+
+    @property
+    def dedupe_key(self) -> tuple[str, tuple[str | None, int | None, int | None]]:
+        """Same content for the same period = the same report sent again. The same bytes
+        under another province or period (possible for CSV, which names neither inside) are
+        NOT a resend: they are parsed and judged on their own."""
+        return (self.content_sha, self.period)
+
+    @property
     def submission_key(self) -> str:
         # A bad name has no contract key: the file name itself names the submission.
         return self.filename.submission_key if self.filename else self.files[0].name

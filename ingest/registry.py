@@ -231,22 +231,26 @@ class Registry:
                 found.update(r[0] for r in rows)
         return found
 
-    def content_owners(self, shas: Iterable[str]) -> dict[str, tuple[str, str]]:
-        """content sha -> (first file name, submission id) of the submission it belongs to."""
+    def content_owners(
+        self, shas: Iterable[str]
+    ) -> dict[tuple[str, tuple[str | None, int | None, int | None]], tuple[str, str]]:
+        """(content sha, period) -> (first file name, submission id) of the first submission
+        with that content for that period (province_code, statistical_year, months)."""
         wanted = list(set(shas))
-        owners: dict[str, tuple[str, str]] = {}
+        owners: dict[tuple[str, tuple[str | None, int | None, int | None]], tuple[str, str]] = {}
         for chunk in _chunks(wanted, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                f"""SELECT s.content_sha, MIN(f.file), s.submission_id
+                f"""SELECT s.content_sha, s.province_code, s.statistical_year, s.months,
+                           MIN(f.file), s.submission_id
                     FROM submissions s JOIN files f ON f.submission_id = s.submission_id
                     WHERE s.content_sha IN ({marks})
-                    GROUP BY s.content_sha, s.submission_id
+                    GROUP BY s.submission_id
                     ORDER BY s.first_seen""",
                 chunk,
             )
-            for sha, file, sid in rows:
-                owners.setdefault(sha, (file, sid))
+            for sha, code, year, months, file, sid in rows:
+                owners.setdefault((sha, (code, year, months)), (file, sid))
         return owners
 
     def committed_batches(self) -> set[str]:

@@ -341,3 +341,15 @@ def test_thads_submissions_command(tmp_path, paths, samples_dir, capsys):
     table = capsys.readouterr().out
     assert "notes.txt" in table and "[error] parse.bad_filename" in table
     assert "THADS_80_2024_11.json" not in table
+
+
+def test_same_bytes_for_another_period_are_not_a_duplicate(tmp_path, paths):
+    """A CSV names neither province nor period inside: the same bytes sent under another
+    code are another claim (validation judges it), not a resend of the first report."""
+    land = landing_with(tmp_path)
+    viec, tien = write_csv_pair(make(code="92"), land)
+    for half in (viec, tien):
+        shutil.copy(half, land / half.name.replace("_92_", "_93_"))
+    result = ingest_landing(land, paths, workers=1)
+    assert (result.commit.n_accepted, result.commit.n_duplicates) == (2, 0)
+    assert set(statuses(paths).values()) == {"loaded"}
