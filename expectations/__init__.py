@@ -1,1 +1,26 @@
-"""expectations"""
+"""Validation of parsed submissions with Great Expectations (issue 6).
+
+`validate_batch(submissions, history, data_docs_dir)` runs the suite of
+`expectations.suites` over a whole batch in one GX run and returns findings per
+submission and the data-quality table. Rules and their severities: `expectations.rules`.
+Great Expectations itself is imported only when a batch is validated (it takes seconds).
+"""
+
+from expectations.rules import RULES, Rule
+from expectations.validate import (
+    DQ_COLUMNS,
+    ValidationConfig,
+    ValidationResult,
+    validate_batch,
+    validate_for_ingest,
+)
+
+__all__ = [
+    "DQ_COLUMNS",
+    "RULES",
+    "Rule",
+    "ValidationConfig",
+    "ValidationResult",
+    "validate_batch",
+    "validate_for_ingest",
+]

@@ -1,0 +1,211 @@
+"""The validation frame: every tidy row of the batch plus one derived column per check.
+
+Deriving the checks in pandas (vectorised, one pass over the whole batch) and letting Great
+Expectations assert simple bounds on them is what keeps one GX run per batch fast: GX never
+evaluates arithmetic row by row, it compares columns with constants.
+
+Normalisation: a difference is divided by `scale`, 1 for cases (whole numbers: any
+difference counts) and max(1, |a|, |b|) for money (thousands of đồng with decimals, so a
+relative tolerance absorbs float rounding). The suite then expects |check| <= 1e-6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from expectations import history as hist
+from expectations.suites import CUMULATIVE_KEYS, HISTORY_FAMILIES, Check, identity_column
+from ingest.model import ParsedSubmission
+from thads.contract import IDENTITIES, NUMERIC_KEYS, boundary_for, fold_label
+
+#: Row columns the validation needs (docs/interfaces.md "Tidy report rows").
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "province_code",
+    "statistical_year",
+    "months",
+    "boundary",
+    "revision",
+    "measure",
+    "office",
+    "is_total",
+    *NUMERIC_KEYS,
+    "source_file",
+    "sheet",
+    "source_row",
+    "arrival_time",
+)
+
+
+@dataclass
+class Prepared:
+    """The validation frame (index `_rid`) and what the findings need to explain a failure."""
+
+    frame: pd.DataFrame
+    submissions: list[ParsedSubmission]  # position = `_sub`
+    bad_before_history: np.ndarray  # per `_sub`: an error already without history checks
+    office_sums: pd.DataFrame = field(default_factory=pd.DataFrame)  # by total-row rid
+    previous: pd.DataFrame = field(default_factory=pd.DataFrame)  # by total-row rid
+    carry: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
+    outliers: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def _scale(is_money: np.ndarray, *values: np.ndarray) -> np.ndarray:
+    biggest = np.maximum.reduce([np.abs(v) for v in values] + [np.ones(len(is_money))])
+    return np.where(is_money, biggest, 1.0)
+
+
+def _nan(n: int) -> np.ndarray:
+    return np.full(n, np.nan)
+
+
+def concat_rows(submissions: Sequence[ParsedSubmission]) -> pd.DataFrame:
+    parts = []
+    for i, sub in enumerate(submissions):
+        rows = sub.rows
+        assert rows is not None
+        missing = [c for c in REQUIRED_COLUMNS if c not in rows.columns]
+        if missing:
+            raise ValueError(
+                f"{sub.submission_id}: tidy rows lack columns {missing} "
+                "(docs/interfaces.md 'Tidy report rows')"
+            )
+        part = rows[list(REQUIRED_COLUMNS)]
+        parts.append(part.assign(_sub=np.full(len(part), i, dtype="int64")))
+    frame = pd.concat(parts, ignore_index=True)
+    frame.index.name = "_rid"
+    return frame
+
+
+def prepare(
+    submissions: Sequence[ParsedSubmission],
+    history: pd.DataFrame,
+    checks: Sequence[Check],
+    min_history_years: int = 3,
+) -> Prepared:
+    """Build the frame for submissions that have rows (the caller filters)."""
+    subs = list(submissions)
+    frame = concat_rows(subs)
+    n = len(frame)
+    values = {k: frame[k].to_numpy(dtype="float64") for k in NUMERIC_KEYS}
+    is_money = (frame["measure"] == "money").to_numpy()
+    is_total = frame["is_total"].to_numpy(dtype=bool)
+    sub_idx = frame["_sub"].to_numpy()
+    derived: dict[str, np.ndarray] = {}
+
+    # Row identities and completed + terminated <= with_conditions.
+    for i, (_, left, right) in enumerate(IDENTITIES):
+        rhs = sum(sign * values[key] for key, sign in right.items())
+        lhs = values[left]
+        derived[identity_column(i)] = (lhs - rhs) / _scale(is_money, lhs, rhs)
+    done = values["completed"] + values["terminated"]
+    with_cond = values["with_conditions"]
+    derived["done_within"] = (done - with_cond) / _scale(is_money, done, with_cond)
+
+    # Sheets: one per (submission, measure).
+    sheet_id = frame.groupby(["_sub", "measure"], sort=False).ngroup().to_numpy()
+    n_sheets = int(sheet_id.max()) + 1 if n else 0
+    totals_per_sheet = np.bincount(sheet_id[is_total], minlength=n_sheets)
+    _, first_of_sheet = np.unique(sheet_id, return_index=True)
+    anchor = _nan(n)
+    anchor[first_of_sheet] = totals_per_sheet[sheet_id[first_of_sheet]]
+    derived["sheet_total_rows"] = anchor
+    single_total = is_total & (totals_per_sheet[sheet_id] == 1)
+
+    # Total row = sum of the office rows (only where the sheet has exactly one total row).
+    offices = ~is_total
+    sums = {}
+    for key in NUMERIC_KEYS:
+        per_sheet = np.bincount(sheet_id[offices], weights=values[key][offices], minlength=n_sheets)
+        expected = per_sheet[sheet_id]
+        check = (values[key] - expected) / _scale(is_money, values[key], expected)
+        derived[f"sum__{key}"] = np.where(single_total, check, np.nan)
+        sums[key] = expected
+    office_sums = pd.DataFrame(sums, index=frame.index)[single_total]
+
+    # One row per office: (sheet, folded office name) unique among office rows.
+    folded = {name: fold_label(name) for name in frame["office"].unique()}
+    office_key = frame["office"].map(folded).to_numpy(dtype=object, copy=True)
+    office_key[is_total] = None
+    derived["sheet_key"] = np.where(is_total, np.nan, sheet_id.astype("float64"))
+    derived["office_key"] = office_key
+
+    # Submission level, on the first row of each submission.
+    _, first_of_sub = np.unique(sub_idx, return_index=True)
+    codes = frame["province_code"].to_numpy(dtype=object)[first_of_sub]
+    years = frame["statistical_year"].to_numpy()[first_of_sub]
+    months = frame["months"].to_numpy()[first_of_sub]
+    province_key = np.full(n, None, dtype=object)
+    province_key[first_of_sub] = [
+        f"{boundary_for(int(y), int(m))}-{c}" for c, y, m in zip(codes, years, months, strict=True)
+    ]
+    derived["sub_province_key"] = province_key
+    for name, col in (("sub_months", months), ("sub_year", years)):
+        arr = _nan(n)
+        arr[first_of_sub] = col
+        derived[name] = arr
+
+    checks_frame = pd.DataFrame(derived, index=frame.index)
+    frame = pd.concat([frame, checks_frame], axis=1)
+
+    # Which submissions are already refused without history: they do not serve as baseline.
+    bad = np.array([s.has_errors for s in subs], dtype=bool)
+    for check in checks:
+        if check.family in HISTORY_FAMILIES or check.severity != "error":
+            continue
+        hit = check.violated(frame)
+        if hit.any():
+            bad[np.unique(sub_idx[hit])] = True
+
+    prepared = Prepared(frame=frame, submissions=subs, bad_before_history=bad)
+    prepared.office_sums = office_sums
+    _history_checks(prepared, history, single_total, is_money, min_history_years)
+    return prepared
+
+
+def _history_checks(
+    p: Prepared,
+    history: pd.DataFrame,
+    single_total: np.ndarray,
+    is_money: np.ndarray,
+    min_history_years: int,
+) -> None:
+    frame = p.frame
+    n = len(frame)
+    good_total = single_total & ~p.bad_before_history[frame["_sub"].to_numpy()]
+    batch_totals = frame.loc[good_total]
+    pool = hist.baseline_pool(history, batch_totals)
+    targets = frame.loc[single_total]
+    cols: dict[str, np.ndarray] = {}
+
+    p.previous = hist.previous_period(targets, pool)
+    rids = p.previous.index.to_numpy()
+    for key in CUMULATIVE_KEYS:
+        arr = _nan(n)
+        if len(rids):
+            prev = p.previous[key].to_numpy(dtype="float64")
+            cur = frame[key].to_numpy(dtype="float64")[rids]
+            arr[rids] = (prev - cur) / _scale(is_money[rids], prev, cur)
+        cols[f"cum__{key}"] = arr
+
+    p.carry = hist.last_year_carry(targets, pool)
+    arr = _nan(n)
+    if len(p.carry):
+        rids = p.carry.index.to_numpy()
+        expected = p.carry.to_numpy(dtype="float64")
+        got = frame["carried_over"].to_numpy(dtype="float64")[rids]
+        arr[rids] = (got - expected) / _scale(is_money[rids], got, expected)
+    cols["carry_gap"] = arr
+
+    p.outliers = hist.outlier_scores(targets, pool, min_history_years)
+    for name, metric in (("z_rate", "rate"), ("z_new_received", "new_received")):
+        arr = _nan(n)
+        scores = p.outliers[metric]
+        if len(scores):
+            arr[scores.index.to_numpy()] = scores["z"].to_numpy(dtype="float64")
+        cols[name] = arr
+    for name, arr in cols.items():
+        frame[name] = arr
