@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -362,25 +363,35 @@ def test_cli_prints_the_summary_and_refuses_bad_arguments(tmp_path: Path):
          "--years", "2019", "--provinces", "40", "--seed", "3", "--quiet"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert proc.stdout.startswith("generated 12 submissions (")
-    assert f"-> {tmp_path / 'lz'}" in proc.stdout
-    # a rerun into the same folder replaces the previous run, byte for byte
-    before = _digest(tmp_path / "lz")
-    subprocess.run(
-        [sys.executable, "-m", "thads.cli", "generate", "--out", str(tmp_path / "lz"),
-         "--years", "2019", "--provinces", "40", "--seed", "3", "--quiet"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    after = _digest(tmp_path / "lz")
-    assert {k: v for k, v in before.items() if k != "manifest.json"} == {
-        k: v for k, v in after.items() if k != "manifest.json"
-    }
+    pattern = (
+        r"generated 12 submissions \(\d+ xlsx, \d+ csv pairs, \d+ json\), "
+        r"0 with defects, in [\d.]+ s -> (.+)"
+    )
+    match = re.fullmatch(pattern, proc.stdout.strip())
+    assert match and match[1] == str(tmp_path / "lz")
     bad = subprocess.run(
         [sys.executable, "-m", "thads.cli", "generate", "--out", str(tmp_path / "x"),
          "--provinces", "77,00"],
         capture_output=True, text=True,
     )  # fmt: skip
     assert bad.returncode == 2 and "unknown province codes ['00']" in bad.stderr
+
+
+def test_a_rerun_replaces_the_previous_run(tmp_path: Path):
+    generate_landing_zone(tmp_path, years=[2019], seed=3, provinces=["40"], defects=0.5)
+    first = _digest(tmp_path)
+    (tmp_path / "notes.txt").write_text("kept", encoding="utf-8")
+    generate_landing_zone(tmp_path, years=[2020], seed=3, provinces=["02"])
+    names = {p.name for p in tmp_path.iterdir()}
+    assert not any("_40_" in n or "2019" in n for n in names)
+    assert "notes.txt" in names  # only generated kinds of files are cleared
+    assert any(n.startswith("THADS_02_2020_12") for n in names)
+    generate_landing_zone(tmp_path, years=[2019], seed=3, provinces=["40"], defects=0.5)
+    again = _digest(tmp_path)
+    del again["notes.txt"]
+    again["manifest.json"] = again["manifest.json"][0]
+    first["manifest.json"] = first["manifest.json"][0]
+    assert again == first
 
 
 def test_nghe_an_seed_003_in_2020(tmp_path: Path):
