@@ -1,53 +1,173 @@
-"""The load, step by step. `thads load` runs all steps in one process; the Airflow DAGs run
-each step as a task (state passes through THADS_HOME, task results are small dicts).
+"""The load, step by step. `thads load` runs every step in one process; the Airflow DAGs run
+each step as a task. State passes through THADS_HOME; each step returns a small dict (an
+Airflow XCom).
 
-Steps: plan_batch -> ingest_group (per province group, in parallel) -> validate_and_commit
--> send_alerts -> build -> publish. `missing_reports` serves the deadline DAG.
+    plan_batch -> ingest_group (per province group, in parallel) -> validate_and_commit
+               -> send_alerts -> build -> publish
+
+`missing_reports` serves the deadline DAG. The steps hold no parsing, rule or SQL logic of
+their own: they call ingest/, expectations/, dbt (thads.build) and thads.publish.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 from typing import Any
 
+from thads import contract, reference
 from thads.config import Paths
+from thads.log import event, get_logger
+
+log = get_logger("pipeline")
 
 
-def _todo(step: str) -> Any:
-    raise NotImplementedError(f"pipeline step {step!r} is not implemented yet")
+def _paths(paths: Paths | None) -> Paths:
+    return (paths or Paths.from_env()).ensure()
+
+
+def _batch_file(paths: Paths, batch_id: str, kind: str) -> Path:
+    """Small JSON records of a batch (its plan, its result) kept beside the registry."""
+    folder = paths.home / "state" / "batches"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{batch_id}.{kind}.json"
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), "utf-8")
+    tmp.replace(path)
+
+
+def _read_json(path: Path, default: Any) -> Any:
+    return json.loads(path.read_text("utf-8")) if path.exists() else default
+
+
+# --- steps -------------------------------------------------------------------------------
 
 
 def plan_batch(landing: Path, paths: Paths | None = None) -> dict[str, Any]:
     """Find files not seen before. Returns {"batch_id", "groups": {group: [abs paths]},
-    "n_files"}; groups are province codes so the DAG can map one task per province."""
-    return _todo("plan_batch")
+    "n_files", "targets"}; groups are province codes so the DAG maps one task per province."""
+    from ingest.batch import plan_batch as plan_new_files
+
+    paths = _paths(paths)
+    plan = plan_new_files(Path(landing), paths)
+    _write_json(_batch_file(paths, plan["batch_id"], "plan"), {**plan, "landing": str(landing)})
+    event(
+        log,
+        "planned",
+        batch_id=plan["batch_id"],
+        landing=str(landing),
+        files=plan["n_files"],
+        groups=len(plan["groups"]),
+        already_seen=plan["n_already_seen"],
+    )
+    return plan
 
 
-def ingest_group(batch_id: str, files: list[str], paths: Paths | None = None) -> dict[str, Any]:
+def ingest_group(
+    batch_id: str, files: list[str], paths: Paths | None = None, group: str | None = None
+) -> dict[str, Any]:
     """Archive and parse one group of files into the batch's staging area."""
-    return _todo("ingest_group")
+    from ingest.batch import stage_group
+
+    return stage_group(_paths(paths), batch_id, files, group=group)
+
+
+def ingest_all(
+    batch_id: str, groups: dict[str, list[str]], paths: Paths | None = None
+) -> list[dict[str, Any]]:
+    """Every group at once on both cores (what `thads load` does instead of mapped tasks)."""
+    from ingest.batch import stage_batch
+
+    return stage_batch(_paths(paths), batch_id, groups)
 
 
 def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
     """Validate the whole staged batch in one Great Expectations run, then commit: accepted
-    rows to the raw layer, refused files to quarantine, statuses to the registry.
-    Returns counts and "new_data": whether anything was accepted."""
-    return _todo("validate_and_commit")
+    rows to the raw layer, refused files to quarantine, statuses to the registry; then the
+    batch's targets files. Returns counts and "new_data": whether anything was accepted."""
+    from expectations.history import load_history
+    from expectations.validate import validate_batch
+    from ingest.batch import load_staged
+    from ingest.commit import commit_batch
+    from ingest.targets import ingest_targets
+
+    paths = _paths(paths)
+    parsed = load_staged(paths, batch_id)
+    result = validate_batch(
+        parsed, load_history(paths), data_docs_dir=paths.data_docs, batch_id=batch_id
+    )
+    summary = commit_batch(paths, batch_id, parsed, result.findings, result.dq_rows)
+    plan = _read_json(_batch_file(paths, batch_id, "plan"), {})
+    targets = ingest_targets([Path(p) for p in plan.get("targets", [])], paths, batch_id)
+    out = summary.to_dict()
+    out["targets"] = targets.to_dict()
+    out["new_data"] = bool(summary.new_data or targets.loaded)
+    out["validation_seconds"] = round(result.seconds, 3)
+    # What the alert step needs: every finding of every submission that has one.
+    findings = [
+        {"submission_id": sid, "findings": [f.to_dict() for f in found]}
+        for sid, found in result.findings.items()
+        if found
+    ]
+    for sub in parsed:
+        if sub.findings and not result.findings.get(sub.submission_id):
+            findings.append(
+                {
+                    "submission_id": sub.submission_id,
+                    "findings": [f.to_dict() for f in sub.findings],
+                }
+            )
+    by_id = {s.submission_id: s for s in parsed}
+    for item in findings:
+        sub = by_id.get(item["submission_id"])
+        item["province_code"] = sub.province_code if sub else None
+        item["files"] = sub.file_names if sub else []
+        item["quarantined"] = item["submission_id"] in result.quarantined
+    _write_json(
+        _batch_file(paths, batch_id, "result"),
+        {"summary": out, "findings": findings, "targets_quarantined": targets.quarantined},
+    )
+    event(
+        log,
+        "committed",
+        batch_id=batch_id,
+        loaded=summary.n_loaded,
+        quarantined=summary.n_quarantined,
+        duplicates=summary.n_duplicates,
+        targets=len(targets.loaded),
+        new_data=out["new_data"],
+    )
+    return out
 
 
 def send_alerts(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
-    """One message per affected province and one summary for the data team."""
-    return _todo("send_alerts")
+    """One message per affected province and one summary for the data team. A failed alert
+    never fails the load: the notifier keeps it in the outbox and retries next time."""
+    from thads.notify import send_batch_alerts
+
+    paths = _paths(paths)
+    result = _read_json(_batch_file(paths, batch_id, "result"), None)
+    if result is None:
+        return {"batch_id": batch_id, "sent": 0, "reason": "no result recorded for this batch"}
+    return send_batch_alerts(batch_id, result, paths)
 
 
-def build(paths: Paths | None = None) -> dict[str, Any]:
+def build(paths: Paths | None = None, full_refresh: bool = False) -> dict[str, Any]:
     """dbt build of the warehouse (a subprocess: one dbt at a time)."""
-    return _todo("build")
+    from thads.build import build as dbt_build
+
+    return dbt_build(_paths(paths), full_refresh=full_refresh)
 
 
 def publish(paths: Paths | None = None) -> dict[str, Any]:
     """Atomically publish the read-only snapshot, Parquet exports and the HTML report."""
-    return _todo("publish")
+    from thads.publish.publisher import publish as publish_snapshot
+
+    return publish_snapshot(_paths(paths))
 
 
 def missing_reports(
@@ -55,9 +175,62 @@ def missing_reports(
 ) -> list[dict[str, Any]]:
     """Provinces of the period's boundary set with no accepted report (missing or
     quarantined), for the deadline alert."""
-    return _todo("missing_reports")
+    from ingest.registry import Registry
+
+    paths = _paths(paths)
+    boundary = contract.boundary_for(statistical_year, months)
+    statuses: dict[str, set[str]] = {}
+    with Registry.open(paths, readonly=True) as registry:
+        for row in registry.listing():
+            if (row["statistical_year"], row["months"]) == (statistical_year, months):
+                statuses.setdefault(row["province_code"], set()).add(row["status"])
+    out = []
+    for province in reference.provinces(boundary):
+        seen = statuses.get(province.code, set())
+        if "loaded" in seen:
+            continue
+        out.append(
+            {
+                "province_code": province.code,
+                "province_name": province.name,
+                "statistical_year": statistical_year,
+                "months": months,
+                "status": "quarantined" if "quarantined" in seen else "missing",
+            }
+        )
+    return out
 
 
 def load(landing: Path, paths: Paths | None = None, quiet: bool = False) -> dict[str, Any]:
-    """Every step in one process: what `thads load` runs."""
-    return _todo("load")
+    """Every step in one process: what `thads load` runs. The warehouse is rebuilt and
+    published only when something new was accepted (or it was never built)."""
+    paths = _paths(paths)
+    timings: dict[str, float] = {}
+
+    def timed(name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        value = fn(*args, **kwargs)
+        timings[name] = round(time.perf_counter() - started, 2)
+        return value
+
+    plan = timed("plan", plan_batch, landing, paths)
+    batch_id = plan["batch_id"]
+    timings_groups = timed("ingest", ingest_all, batch_id, plan["groups"], paths)
+    committed = timed("validate_and_commit", validate_and_commit, batch_id, paths)
+    alerts = timed("alerts", send_alerts, batch_id, paths)
+    built = published = None
+    if committed["new_data"] or not paths.warehouse.exists():
+        built = timed("build", build, paths)
+        published = timed("publish", publish, paths)
+    return {
+        "batch_id": batch_id,
+        "landing": str(landing),
+        "n_files": plan["n_files"],
+        "n_already_seen": plan["n_already_seen"],
+        "n_groups": len(timings_groups),
+        "commit": committed,
+        "alerts": alerts,
+        "build": built,
+        "publish": published,
+        "seconds": timings,
+    }

@@ -1,15 +1,65 @@
-"""`thads load`."""
+"""`thads load --landing DIR`: ingest every new file, validate, build the warehouse, publish.
+
+Safe to run again: files already seen (same name and content) are skipped, so a second run
+of the same landing zone loads nothing and leaves the warehouse as it is.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 
-from thads.commands import not_implemented
+from thads.config import Paths
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--landing", required=True, type=Path, help="landing zone folder")
+    parser.add_argument("--quiet", action="store_true", help="only the one-line summary")
+    parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+
+
+def summary_line(result: dict) -> str:
+    commit = result["commit"]
+    parts = [
+        f"batch {result['batch_id']}: {result['n_files']} new file(s)",
+        f"{commit['n_loaded']} submission(s) loaded",
+        f"{commit['n_quarantined']} quarantined",
+        f"{commit['n_duplicates']} duplicate(s)",
+        f"{result['n_already_seen']} already seen",
+    ]
+    if commit["targets"]["loaded"]:
+        parts.append(f"{len(commit['targets']['loaded'])} targets file(s)")
+    if result["build"] is None:
+        parts.append("warehouse unchanged")
+    else:
+        parts.append("warehouse rebuilt and published")
+    total = sum(result["seconds"].values())
+    return "; ".join(parts) + f" in {total:.1f} s"
 
 
 def run(args: argparse.Namespace) -> int:
-    return not_implemented("load")
+    from thads import pipeline
+
+    if not args.landing.is_dir():
+        print(f"thads load: landing zone {args.landing} is not a folder", file=sys.stderr)
+        return 2
+    paths = Paths.from_env()
+    result = pipeline.load(args.landing, paths, quiet=args.quiet)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+        return 0
+    quarantined = result["commit"]["quarantined"]
+    if quarantined and not args.quiet:
+        print(f"Quarantined ({len(quarantined)}), kept in {paths.quarantine}:")
+        for item in quarantined[:20]:
+            first = item["reasons"][0] if item["reasons"] else "see thads submissions"
+            print(f"  {', '.join(item['files'])}: {first}")
+        if len(quarantined) > 20:
+            print(f"  ... and {len(quarantined) - 20} more: thads submissions")
+    print(summary_line(result))
+    if result["publish"] is not None and not args.quiet:
+        print(f"Warehouse snapshot: {paths.snapshot}")
+        print(f"HTML report:        {paths.report}")
+    return 0
