@@ -22,6 +22,8 @@ from expectations.suites import Check
 from ingest.model import ParsedSubmission
 from thads.contract import IDENTITIES, LABELS, Finding
 
+_SOURCE_ROW = -1  # "the failing row's own source_row" (None means: no row to point at)
+
 
 def number(value: Any) -> str:
     """A figure as text: whole numbers without decimals, others with up to 3 decimals."""
@@ -79,7 +81,7 @@ class FindingBuilder:
         *,
         column: str | None = None,
         at_row: bool = True,
-        row: int | None = None,
+        row: int | None = _SOURCE_ROW,
         **extra: Any,
     ) -> tuple[int, Finding]:
         r = self.rows
@@ -94,7 +96,7 @@ class FindingBuilder:
             severity=RULES[check.rule].severity,
             message=message,
             sheet=str(r.sheet[rid]) if at_row else None,
-            row=(row if row is not None else int(r.source_row[rid])) if at_row else None,
+            row=(int(r.source_row[rid]) if row == _SOURCE_ROW else row) if at_row else None,
             column=column if at_row else None,
             observed=observed,
             expected=expected,
@@ -117,24 +119,21 @@ class FindingBuilder:
         for i, (key, sign) in enumerate(right.items()):
             op = ("" if sign > 0 else "-") if i == 0 else (" + " if sign > 0 else " - ")
             formula += f"{op}{self._lab(rid, key)}"
-        message = (
-            f"{self._lab(rid, left)} must equal {formula} ({name}): "
-            f"found {number(lhs)}, the other columns give {number(rhs)}"
-        )
+        message = f"{self._lab(rid, left)} must equal {formula} ({name})"
         return self._finding(check, rid, message, number(lhs), number(rhs))
 
     def negative(self, check: Check, rid: int) -> tuple[int, Finding]:
         assert check.key is not None
         value = self.rows.value(check.key, rid)
-        message = f"{self._lab(rid, check.key)} is negative ({number(value)})"
+        message = f"{self._lab(rid, check.key)} must not be negative"
         return self._finding(check, rid, message, number(value), ">= 0")
 
     def done_within(self, check: Check, rid: int) -> tuple[int, Finding]:
         done = self.rows.value("completed", rid) + self.rows.value("terminated", rid)
         with_cond = self.rows.value("with_conditions", rid)
         message = (
-            f"{self._lab(rid, 'completed')} + {self._lab(rid, 'terminated')} = {number(done)} "
-            f"exceeds {self._lab(rid, 'with_conditions')} = {number(with_cond)}"
+            f"{self._lab(rid, 'completed')} + {self._lab(rid, 'terminated')} must not exceed "
+            f"{self._lab(rid, 'with_conditions')}"
         )
         return self._finding(check, rid, message, number(done), f"<= {number(with_cond)}")
 
@@ -143,8 +142,8 @@ class FindingBuilder:
         total = self.rows.value(check.key, rid)
         expected = float(self.p.office_sums.at[rid, check.key])
         message = (
-            f"total row {self.rows.office[rid]!r}: {self._lab(rid, check.key)} is "
-            f"{number(total)} but the office rows add up to {number(expected)}"
+            f"total row {self.rows.office[rid]!r}: {self._lab(rid, check.key)} must be the "
+            "sum of the office rows"
         )
         return self._finding(check, rid, message, number(total), number(expected))
 
@@ -200,13 +199,13 @@ class FindingBuilder:
 
     def months(self, check: Check, rid: int) -> tuple[int, Finding]:
         value = self.p.frame[check.column].iat[rid]
-        message = f"the period has {number(value)} months; a cumulative period is 1..12 months"
+        message = "a cumulative period is 1..12 months"
         return self._finding(check, rid, message, number(value), "1..12", at_row=False)
 
     def year(self, check: Check, rid: int) -> tuple[int, Finding]:
         value = self.p.frame[check.column].iat[rid]
         expected = f"{self.min_year}..{self.max_year}"
-        message = f"statistical year {number(value)} is outside {expected}"
+        message = "the statistical year is outside the accepted range"
         return self._finding(check, rid, message, number(value), expected, at_row=False)
 
     def cumulative(self, check: Check, rid: int) -> tuple[int, Finding]:
@@ -216,9 +215,9 @@ class FindingBuilder:
         prev_months = int(self.p.previous.at[rid, "prev_months"])
         months = int(self.p.frame["months"].iat[rid])
         message = (
-            f"{self._lab(rid, check.key)} is {number(current)} in the {months}-month report, "
-            f"less than {number(prev)} in the accepted {prev_months}-month report of the same "
-            "year (cumulative figures never decrease)"
+            f"{self._lab(rid, check.key)} of the {months}-month report is less than in the "
+            f"accepted {prev_months}-month report of the same year (cumulative figures never "
+            "decrease)"
         )
         return self._finding(
             check, rid, message, number(current), f">= {number(prev)}", previous_months=prev_months
@@ -229,9 +228,8 @@ class FindingBuilder:
         expected = float(self.p.carry.at[rid])
         year = int(self.p.frame["statistical_year"].iat[rid])
         message = (
-            f"{self._lab(rid, 'carried_over')} is {number(got)}, but the 12-month report of "
-            f"{year - 1} carried {number(expected)} to the next year "
-            "(must_enforce - completed - terminated)"
+            f"{self._lab(rid, 'carried_over')} should equal what the 12-month report of "
+            f"{year - 1} carried to the next year (must_enforce - completed - terminated)"
         )
         return self._finding(check, rid, message, number(got), number(expected))
 
@@ -251,9 +249,8 @@ class FindingBuilder:
             observed, mid = number(round(x, 3)), number(round(median, 3))
             column = None
         message = (
-            f"{what} = {observed} is unusual against the {months}-month reports of {int(n)} "
-            f"earlier years (median {mid}, modified z-score {z:.1f}, threshold "
-            f"{check.max_value})"
+            f"{what} is unusual against the {months}-month reports of {int(n)} earlier years "
+            f"(median {mid}, modified z-score {z:.1f}, threshold {check.max_value})"
         )
         expected = f"near {mid} (|z| <= {check.max_value})"
         return self._finding(

@@ -146,12 +146,21 @@ def retotal_sheet(s: ParsedSubmission, measure: str) -> None:
         rows.loc[total, key] = rows.loc[offices, key].sum()
 
 
-def scale(s: ParsedSubmission, factor: float, keys: tuple[str, ...] = NUMERIC_KEYS) -> None:
-    """Multiply figures of every row (identities keep holding when all keys are scaled)."""
+def scale(s: ParsedSubmission, factor: int) -> None:
+    """Multiply every figure by a whole factor: identities and totals keep holding."""
     rows = s.rows
     assert rows is not None
-    for key in keys:
-        rows[key] = (rows[key] * factor).round()
+    for key in NUMERIC_KEYS:
+        rows[key] = rows[key] * factor
+
+
+def copy_figures(source: ParsedSubmission, target: ParsedSubmission, factor: int = 1) -> None:
+    """Give `target` the figures of `source` (same offices), times a whole factor (so every
+    identity keeps holding)."""
+    assert source.rows is not None and target.rows is not None
+    assert list(source.rows["office"]) == list(target.rows["office"])
+    for key in NUMERIC_KEYS:
+        target.rows[key] = source.rows[key].to_numpy() * factor
 
 
 def history_of(*subs: ParsedSubmission) -> pd.DataFrame:
