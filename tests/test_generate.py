@@ -104,9 +104,14 @@ def test_build_report_reproduces_seed_004_exactly():
         XlsxStyle(header="merged", labels="ascii_lower", uy="Uỷ thác", title=False, gap=0),
     ],
 )
-def test_write_xlsx_reads_back_with_openpyxl(tmp_path: Path, style: XlsxStyle):
+@pytest.mark.parametrize("engine", ["ooxml", "xlsxwriter"])
+def test_write_xlsx_reads_back_with_openpyxl_and_calamine(
+    tmp_path: Path, style: XlsxStyle, engine: str
+):
+    from python_calamine import CalamineWorkbook
+
     report = seed004()
-    path = write_xlsx(report, tmp_path / report.filename("xlsx"), style)
+    path = write_xlsx(report, tmp_path / report.filename("xlsx"), style, engine=engine)
     assert parse_filename(path.name).months == 12
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Việc", "Tiền"]
@@ -121,6 +126,26 @@ def test_write_xlsx_reads_back_with_openpyxl(tmp_path: Path, style: XlsxStyle):
     if style.numbers == "text":
         cells = [c.value for c in wb["Tiền"]["B"] if isinstance(c.value, str)]
         assert any("." in v for v in cells)  # Vietnamese thousands separators
+    calamine = CalamineWorkbook.from_path(str(path))
+    assert calamine.sheet_names == ["Việc", "Tiền"]
+    grid = calamine.get_sheet_by_name("Việc").to_python()
+    assert grid[-1][0] == report.total_label
+    assert any(str(row[0]).startswith("Mã tỉnh: 02") for row in grid)
+
+
+def test_xlsx_engines_write_the_same_cells(tmp_path: Path):
+    report = seed004()
+    style = XlsxStyle(header="merged", numbers="mixed", blank_zero=True)
+    grids = []
+    for engine in ("ooxml", "xlsxwriter"):
+        wb = openpyxl.load_workbook(write_xlsx(report, tmp_path / f"{engine}.xlsx", style, engine))
+        grids.append(
+            [
+                (ws.title, sorted(map(str, ws.merged_cells.ranges)), list(ws.values))
+                for ws in wb.worksheets
+            ]
+        )
+    assert grids[0] == grids[1]
 
 
 @pytest.mark.parametrize(
