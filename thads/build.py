@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -27,6 +28,8 @@ _PROCESS_LOCK = threading.Lock()
 
 #: run_results statuses that mean a node did not do its job.
 _FAILED = {"error", "fail", "runtime error"}
+#: Colour codes dbt (and the unit-test diff) put in messages: noise in logs and exceptions.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class DbtError(RuntimeError):
@@ -65,6 +68,8 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     # No network here: never phone home or check for a newer dbt.
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     env["DBT_VERSION_CHECK"] = "false"
+    env["DBT_USE_COLORS"] = "false"
+    env["DBT_USE_COLORS_FILE"] = "false"
     env.pop("DBT_PROFILES_DIR", None)
     env.pop("DBT_PROJECT_DIR", None)
     return env
@@ -99,16 +104,19 @@ def _failures(results: list[dict[str, Any]]) -> list[dict[str, str]]:
                     "node": unique_id,
                     "name": _node_name(unique_id),
                     "status": str(result.get("status")),
-                    "message": str(result.get("message") or "").strip(),
+                    "message": _ANSI.sub("", str(result.get("message") or "")).strip(),
                 }
             )
     return failed
 
 
 def _node_name(unique_id: str) -> str:
-    """`test.thads.unique_x.4b8fab4242` -> `unique_x`; `model.thads.fct_x` -> `fct_x`."""
+    """`test.thads.unique_x.4b8fab4242` -> `unique_x`; `model.thads.fct_x` -> `fct_x`;
+    `unit_test.thads.fct_x.test_y` -> `fct_x.test_y`."""
     parts = unique_id.split(".")
-    return parts[2] if len(parts) >= 3 else unique_id
+    if len(parts) < 3:
+        return unique_id
+    return ".".join(parts[2:]) if parts[0] == "unit_test" else parts[2]
 
 
 def run_dbt(args: list[str], paths: Paths) -> None:
@@ -156,20 +164,32 @@ def run_dbt(args: list[str], paths: Paths) -> None:
             f"(warehouse {paths.warehouse}, logs {logs}):\n" + "\n".join(lines),
             failures,
         )
-    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+    output = _ANSI.sub("", proc.stdout + proc.stderr).strip()
+    tail = "\n".join(output.splitlines()[-25:])
     raise DbtError(f"dbt {args[0]} failed (exit {proc.returncode}) before running:\n{tail}")
 
 
-def build(paths: Paths | None = None, full_refresh: bool = False, docs: bool = True) -> dict:
-    """Build the warehouse: `dbt build` (seeds, models, data tests, unit tests), then the docs.
+def build(
+    paths: Paths | None = None,
+    full_refresh: bool = False,
+    docs: bool = True,
+    unit_tests: bool = False,
+) -> dict:
+    """Build the warehouse: `dbt build` (seeds, models, data tests), then the docs.
 
     `dbt build` loads the seeds itself, in dependency order, so one dbt process does what
     `dbt seed` + `dbt build` would. `full_refresh` rebuilds the incremental models from the
-    whole raw layer. Returns counts by resource type and status, timings and where things are.
+    whole raw layer. Unit tests check the SQL logic, not the data, so loads leave them out as
+    dbt recommends for production builds; the test suite runs them (`unit_tests=True`).
+    Returns counts by resource type and status, timings and where things are.
     """
     paths = (paths or Paths.from_env()).ensure()
     started = time.monotonic()
-    args = ["build"] + (["--full-refresh"] if full_refresh else [])
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     run_dbt(args, paths)
     results = _read_run_results(paths)
     build_seconds = round(time.monotonic() - started, 2)
