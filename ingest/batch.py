@@ -20,7 +20,7 @@ import secrets
 import shutil
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,9 @@ import pandas as pd
 from ingest.dedupe import Duplicate, classify
 from ingest.files import Candidate, archive_file, discover
 from ingest.model import ParsedSubmission
-from ingest.parse import _context, attach_rows, default_workers, parse_chunk_frame
+from ingest.parse import _context, default_workers, parse_chunk_frame
 from ingest.registry import Registry
+from ingest.rowsets import attach_rows
 from thads.config import Paths
 
 
@@ -68,13 +69,12 @@ def plan_batch(landing: Path, paths: Paths | None = None) -> dict[str, Any]:
 @dataclass
 class StagedGroup:
     """What one group's staging pickle holds: the submissions without their rows, the
-    rows of all of them as one frame (`spans` index into it) and the duplicates."""
+    rows of all of them as one frame (`spans` index into it)."""
 
     group: str
     submissions: list[ParsedSubmission]
     spans: list[tuple[int, int] | None]
     frame: pd.DataFrame | None
-    duplicates: list[Duplicate] = field(default_factory=list)
 
 
 def _stage(
@@ -85,16 +85,11 @@ def _stage(
         for f in c.files:
             archive_file(f, paths.archive)
     parsed, spans, frame = parse_chunk_frame(new, batch_id)
-    staged = StagedGroup(
-        group=group, submissions=parsed, spans=spans, frame=frame, duplicates=duplicates
-    )
+    staged = StagedGroup(group=group, submissions=parsed, spans=spans, frame=frame)
     out = staging_dir(paths, batch_id)
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / f"{group}.pkl"
-    tmp = out / f".{group}.pkl.{os.getpid()}.tmp"
-    with open(tmp, "wb") as handle:
-        pickle.dump(staged, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, target)
+    target = _dump(out / f"{group}.pkl", staged)
+    # Duplicates apart: the commit step reads them without unpickling the parsed rows.
+    _dump(out / f"{group}{DUPLICATES_SUFFIX}", duplicates)
     return {
         "group": group,
         "n_submissions": len(parsed),
@@ -102,6 +97,18 @@ def _stage(
         "n_with_errors": sum(1 for p in parsed if p.has_errors),
         "staged": str(target),
     }
+
+
+DUPLICATES_SUFFIX = ".duplicates.pickle"
+
+
+def _dump(target: Path, value: object) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, target)
+    return target
 
 
 def stage_group(
@@ -158,20 +165,25 @@ def _read_staged(paths: Paths, batch_id: str) -> list[StagedGroup]:
 
 
 def load_staged(paths: Paths | None, batch_id: str) -> list[ParsedSubmission]:
-    """Every ParsedSubmission staged for the batch, rows restored (slices of one frame per
-    group: cheap to make, and `pd.concat` of them is what validation needs)."""
+    """Every ParsedSubmission staged for the batch. Each one's rows are a slice of its
+    group's frame (cheap to make; the index is the position in that frame, not 0-based);
+    `ingest.rowsets.combined_rows(parsed)` gives all of them as one frame, fast."""
     paths = paths or Paths.from_env()
     out: list[ParsedSubmission] = []
     for staged in _read_staged(paths, batch_id):
         if staged.frame is not None:
-            attach_rows(staged.submissions, staged.spans, staged.frame)
+            attach_rows(staged.submissions, staged.spans, staged.frame, reindex=False)
         out += staged.submissions
     return out
 
 
 def load_staged_duplicates(paths: Paths | None, batch_id: str) -> list[Duplicate]:
     paths = paths or Paths.from_env()
-    return [d for staged in _read_staged(paths, batch_id) for d in staged.duplicates]
+    out: list[Duplicate] = []
+    for path in sorted(staging_dir(paths, batch_id).glob(f"*{DUPLICATES_SUFFIX}")):
+        with open(path, "rb") as handle:
+            out += pickle.load(handle)
+    return out
 
 
 def clear_staging(paths: Paths, batch_id: str) -> None:

@@ -31,6 +31,7 @@ from ingest.lock import commit_lock
 from ingest.model import ParsedSubmission, SourceFile
 from ingest.raw import remove_orphans, write_parquet_atomic, write_report_rows
 from ingest.registry import FileRecord, Registry, SubmissionRecord, now_iso
+from ingest.rowsets import combined_rows
 from thads.config import Paths
 from thads.contract import Finding
 
@@ -153,7 +154,7 @@ def _commit(
     # 1. Parquet: accepted rows (per statistical year), validation results.
     accepted = [p for p, status, _ in to_record if status == "accepted"]
     if accepted:
-        rows = pd.concat([p.rows for p in accepted], ignore_index=True)  # type: ignore[misc]
+        rows = combined_rows(accepted)
         rows["batch_id"] = pd.array([batch_id] * len(rows), dtype="str")
         summary.files_written += [str(x) for x in write_report_rows(paths, rows, batch_id)]
         summary.n_rows = len(rows)

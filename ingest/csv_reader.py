@@ -31,17 +31,16 @@ def sniff_delimiter(text: str) -> str:
     Counting characters is not enough: the label "Thu hồi, hủy quyết định" carries a comma
     in a `;` file, and Vietnamese decimals ("93,2") put commas in `;` data rows.
     """
-    sample = text[:8192].splitlines()[:20]
-    best, best_score = ",", -1
-    for delimiter in DELIMITERS:
-        score = 0
-        for fields in csv.reader(sample, delimiter=delimiter):
-            score = max(score, sum(1 for f in fields if match_label(f)))
-            if score >= MIN_LABELS:
-                break  # the header line: no need to look further down
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
+    lines = text[:8192].splitlines()[:20]
+    for line in lines:  # the header line: the first where a delimiter yields labels
+        scores = {
+            d: sum(1 for f in next(csv.reader([line], delimiter=d), []) if match_label(f))
+            for d in DELIMITERS
+        }
+        best = max(DELIMITERS, key=lambda d: scores[d])
+        if scores[best] >= MIN_LABELS:
+            return best
+    return ","
 
 
 def read_csv_grid(text: str) -> tuple[list[list[object]], list[int]]:

@@ -214,7 +214,7 @@ def archive_file(f: SourceFile, archive_dir: Path) -> Path:
     under a final name (a later run would then believe it archived).
     """
     target = archive_dir / archive_name(f)
-    if target.exists():
+    if os.path.exists(os.path.join(archive_dir, target.name)):  # cheaper than Path.exists
         return target
     archive_dir.mkdir(parents=True, exist_ok=True)
     tmp = archive_dir / f".{target.name}.{os.getpid()}.tmp"

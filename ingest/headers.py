@@ -24,6 +24,8 @@ from thads.contract import (
 #: A header row must name at least this many known columns (a data row names none or one:
 #: an office may be called "Khác").
 MIN_LABELS = 3
+#: Longer cells are never labels (the longest contract label has 23 characters).
+MAX_LABEL_LENGTH = 80
 #: How far down the header row may be: header blocks are "a few lines".
 MAX_HEADER_SCAN = 60
 
@@ -37,8 +39,10 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 def match_label(cell: object) -> str | None:
     """The column key a header cell names, or None."""
-    # Most cells of a sheet are numbers or numbers as text: reject them before folding.
-    if not isinstance(cell, str) or not _HAS_LETTER.search(cell):
+    # Most cells of a sheet are numbers or numbers as text: reject them before folding;
+    # a label is short (a long text is a title or a whole CSV line read with the wrong
+    # delimiter), and folding long unique texts is what costs.
+    if not isinstance(cell, str) or len(cell) > MAX_LABEL_LENGTH or not _HAS_LETTER.search(cell):
         return None
     return _match_text(cell)
 

@@ -22,6 +22,7 @@ from ingest.grid import Expect
 from ingest.json_reader import read_json
 from ingest.model import ParsedSubmission
 from ingest.readers import ReadResult
+from ingest.rowsets import attach_rows
 from ingest.schema import MeasureRows, RowsBuilder, SubmissionMeta
 from ingest.xlsx import read_xlsx
 from thads.contract import MEASURES, Finding, boundary_for
@@ -125,16 +126,6 @@ def parse_chunk_frame(
         subs.append(sub)
         spans.append(span)
     return subs, spans, builder.frame()
-
-
-def attach_rows(
-    subs: list[ParsedSubmission], spans: Sequence[tuple[int, int] | None], frame: pd.DataFrame
-) -> list[ParsedSubmission]:
-    """Give each submission its slice of the shared frame, indexed from 0."""
-    for sub, span in zip(subs, spans, strict=True):
-        if span is not None:
-            sub.rows = frame.iloc[span[0] : span[1]].reset_index(drop=True)
-    return subs
 
 
 def parse_chunk(candidates: Sequence[Candidate], batch_id: str = "") -> list[ParsedSubmission]:

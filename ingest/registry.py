@@ -129,7 +129,7 @@ def iso(moment: datetime) -> str:
 def from_iso(text: str | None) -> datetime | None:
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # 3.11 reads the trailing "Z" as UTC
 
 
 def now_iso() -> str:

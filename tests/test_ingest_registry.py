@@ -320,7 +320,7 @@ def test_stage_group_round_trip(tmp_path, paths, samples_dir):
     direct = {p.submission_id: p for p in parse_paths(sorted(land.iterdir()), plan["batch_id"])}
     assert staged.keys() == direct.keys()
     for sid, p in direct.items():
-        pd.testing.assert_frame_equal(staged[sid].rows, p.rows)
+        pd.testing.assert_frame_equal(staged[sid].rows.reset_index(drop=True), p.rows)
         assert staged[sid].labels == p.labels
 
 
