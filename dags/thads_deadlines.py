@@ -25,7 +25,9 @@ from thads.airflow_support import (
 @dag(
     dag_id="thads_deadlines",
     schedule=CronTriggerTimetable("0 8 * * *", timezone="Asia/Ho_Chi_Minh"),
-    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    start_date=pendulum.datetime(
+        2019, 1, 1, tz="Asia/Ho_Chi_Minh"
+    ),  # tasks exist for logical dates back to 2019 (backfills)
     catchup=False,
     max_active_runs=1,
     default_args={"owner": "data-team", "on_failure_callback": on_task_failure},

@@ -31,7 +31,9 @@ IO_RETRIES = {
 @dag(
     dag_id="thads_load",
     schedule="*/30 * * * *",
-    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    start_date=pendulum.datetime(
+        2019, 1, 1, tz="Asia/Ho_Chi_Minh"
+    ),  # tasks exist for logical dates back to 2019 (backfills)
     catchup=False,
     max_active_runs=1,  # one batch at a time: the registry serialises submissions
     default_args={"owner": "data-team", "on_failure_callback": on_task_failure},
@@ -64,7 +66,7 @@ def thads_load() -> None:
 
     @task(map_index_template="{{ task.op_kwargs['group'] }}", **IO_RETRIES)
     def ingest(batch_id: str, group: str, files: list[str]) -> dict:
-        return pipeline.ingest_group(batch_id, files, settings().paths)
+        return pipeline.ingest_group(batch_id, files, settings().paths, group=group)
 
     # Runs when every group was ingested, and also when there was nothing to map over.
     @task(trigger_rule=TriggerRule.NONE_FAILED)

@@ -7,6 +7,8 @@ import once; the metadata DB is migrated once per session."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.airflow_harness import (
@@ -52,8 +54,11 @@ def test_build_puts_the_ranking_in_the_warehouse(sqlite_scenario) -> None:
 
 
 def test_build_log_shows_dbt_per_model(sqlite_scenario) -> None:
+    # dbt's own result line for each model, copied into the dbt_build task's log.
     log = sqlite_scenario.log.read_text(errors="replace")
-    assert "fct_province_ranking" in log
+    for model in ("stg_raw__report_rows", "fct_province_ranking", "fct_national_summary"):
+        assert re.search(rf"dbt \| .*\d+ of \d+ OK created .*\.{model} ", log), model
+    assert re.search(r"dbt \| .*Done\. PASS=\d+ WARN=\d+ ERROR=0", log)
 
 
 def test_deadline_dag_flags_missing_provinces(sqlite_scenario) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,6 +84,43 @@ def ingest_kwargs(groups: Mapping[str, list[str]]) -> list[dict[str, Any]]:
     """plan_batch's groups as one kwargs dict per mapped ingest task, ordered by group so
     the map indexes are stable between runs."""
     return [{"group": group, "files": list(files)} for group, files in sorted(groups.items())]
+
+
+#: dbt's per-node result lines ("12 of 120 OK created sql table model marts.x ... [OK in 0.4s]")
+#: and its closing summary, as dbt writes them to its log file.
+_DBT_RESULT_LINE = re.compile(
+    r"\d+ of \d+ (OK|PASS|WARN|ERROR|FAIL|SKIP)|Finished running|Done\. PASS=|Completed |Failure in"
+)
+
+
+def _dbt_lines_since(log_file: Path, offset: int) -> list[str]:
+    if not log_file.exists():
+        return []
+    size = log_file.stat().st_size
+    with log_file.open("rb") as handle:
+        handle.seek(offset if offset <= size else 0)  # the log rotated: read it all
+        text = handle.read().decode("utf-8", errors="replace")
+    return [
+        line
+        for line in text.splitlines()
+        if "[debug]" not in line and _DBT_RESULT_LINE.search(line)
+    ]
+
+
+def build_warehouse(paths: Paths) -> dict[str, Any]:
+    """`pipeline.build` (dbt build in a subprocess), then dbt's own per-model and per-test
+    result lines of this run copied into the log, so each model's outcome shows in the
+    Airflow task log (also when dbt fails)."""
+    from thads import pipeline
+    from thads.build import dbt_log_dir
+
+    log_file = dbt_log_dir(paths) / "dbt.log"
+    offset = log_file.stat().st_size if log_file.exists() else 0
+    try:
+        return pipeline.build(paths)
+    finally:
+        for line in _dbt_lines_since(log_file, offset):
+            log.info("dbt | %s", line)
 
 
 # --- Reporting calendar --------------------------------------------------------------------
