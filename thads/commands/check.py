@@ -1,15 +1,149 @@
-"""`thads check`."""
+"""`thads check FILE...`: a dry run of the load's parsing and validation.
+
+The same parser (`ingest.parse.parse_paths`) and the same rules (`expectations`) as
+`thads load`, with the accepted history of THADS_HOME when there is one (so "cumulative
+figures never decrease" is checked against what is already loaded). Nothing is loaded,
+archived or written. Exit code 0: every file would load (warnings allowed); 1: at least one
+would be quarantined; 2: a FILE does not exist.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
 
-from thads.commands import not_implemented
+EXIT_OK, EXIT_QUARANTINE, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="submission files (a CSV submission is its _viec.csv and _tien.csv pair)",
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument(
+        "--lang",
+        choices=("en", "vi"),
+        default="en",
+        help="language of the table's messages (vi: as the alerts to provinces word them)",
+    )
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="do not compare with the accepted history in THADS_HOME",
+    )
+
+
+def check_files(files: list[Path], use_history: bool = True) -> list[dict[str, Any]]:
+    """Parse and validate `files`; one dict per submission (see `run` for the shape)."""
+    from expectations import validate_batch
+    from expectations.history import empty_history, load_history
+    from ingest.parse import parse_paths
+    from thads.config import Paths
+
+    parsed = parse_paths([str(f) for f in files])
+    history = load_history(Paths.from_env()) if use_history else empty_history()
+    result = validate_batch(parsed, history, data_docs_dir=None, batch_id="check")
+    out = []
+    for sub in parsed:
+        findings = result.all_findings(sub)
+        out.append(
+            {
+                "submission_id": sub.submission_id,
+                "files": sub.file_names,
+                "province_code": sub.province_code,
+                "statistical_year": sub.statistical_year,
+                "months": sub.months,
+                "status": (
+                    "would_quarantine" if sub.submission_id in result.quarantined else "would_load"
+                ),
+                "errors": sum(f.severity == "error" for f in findings),
+                "warnings": sum(f.severity == "warning" for f in findings),
+                "findings": [f.to_dict() for f in findings],
+            }
+        )
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
-    return not_implemented("check")
+    files = [Path(f) for f in args.files]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        print(f"thads check: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    from ingest.files import TARGETS_RE
+
+    for f in files:
+        if TARGETS_RE.match(f.name):
+            print(f"thads check: {f.name} is a targets file, not a submission", file=sys.stderr)
+    report = check_files(files, use_history=not args.no_history)
+    if args.format == "json":
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+    else:
+        print_table(report, args.lang)
+    bad = any(r["status"] == "would_quarantine" for r in report)
+    return EXIT_QUARANTINE if bad else EXIT_OK
+
+
+def _where(f: dict[str, Any]) -> str:
+    parts = []
+    if f.get("sheet"):
+        parts.append(f"sheet {f['sheet']}")
+    if f.get("row") is not None:
+        parts.append(f"row {f['row']}")
+    if f.get("column"):
+        parts.append(f"column {f['column']!r}")
+    return ", ".join(parts)
+
+
+def _message(f: dict[str, Any], lang: str) -> str:
+    if lang == "vi":
+        from thads.notify.messages import rule_title_vi
+
+        return rule_title_vi(f["rule"]) or f["message"]
+    return f["message"]
+
+
+def print_table(report: list[dict[str, Any]], lang: str = "en") -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from thads.notify.messages import vn_value
+
+    def value(text: Any, rule: str) -> str:
+        if text is None:
+            return ""
+        return vn_value(text, rule) if lang == "vi" else str(text)
+
+    n_bad = sum(r["status"] == "would_quarantine" for r in report)
+    table = Table(
+        title=f"{len(report)} submissions checked: {len(report) - n_bad} would load, "
+        f"{n_bad} would be quarantined",
+        show_lines=False,
+    )
+    for name in ("file", "status", "severity", "rule", "where", "found", "expected", "message"):
+        table.add_column(name, overflow="fold")
+    for r in report:
+        files = escape(", ".join(r["files"]))
+        status = "QUARANTINE" if r["status"] == "would_quarantine" else "ok"
+        if not r["findings"]:
+            table.add_row(files, status, "", "", "", "", "", "")
+        for f in r["findings"]:
+            table.add_row(
+                files,
+                status,
+                f["severity"],
+                f["rule"],
+                escape(_where(f)),
+                escape(value(f["observed"], f["rule"])),
+                escape(value(f["expected"], f["rule"])),
+                escape(_message(f, lang)),
+            )
+    Console(width=220 if not sys.stdout.isatty() else None).print(table)
