@@ -6,6 +6,7 @@ import math
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.publish_html import body_rows, parse_report
@@ -287,3 +288,19 @@ def test_each_period_has_a_map_per_measure(html: str):
 def test_report_path_is_the_documented_one(published: Paths):
     assert published.report == published.home / "serving" / "report" / "index.html"
     assert Path(published.report).stat().st_size > 10_000
+
+
+def test_an_empty_warehouse_publishes_a_report_that_says_so(tmp_path: Path):
+    """A fresh install: dbt built the marts but no report was loaded yet."""
+    paths = Paths(tmp_path / "home")
+    build_warehouse(paths.warehouse, periods=((2024, 12),))
+    con = duckdb.connect(str(paths.warehouse))
+    for mart in ("fct_province_ranking", "fct_enforcement", "fct_national_summary",
+                 "fct_submissions", "fct_data_quality", "fct_office_enforcement"):  # fmt: skip
+        con.execute(f"DELETE FROM marts.{mart}")
+    con.close()
+    publish(paths)
+    html = paths.report.read_text(encoding="utf-8")
+    report = parse_report(html)
+    assert report.sections == {} and report.options == []
+    assert html.count("chưa có dữ liệu") == 2  # both trend charts
