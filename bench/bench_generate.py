@@ -93,15 +93,15 @@ def bench_full(tmp: Path, years: range) -> tuple[float, float, int, float, float
     return one, summary.seconds, summary.submissions, cpu1 - cpu0, cpu2 - cpu1
 
 
-def update_results(rows: list[str]) -> None:
+def update_results(rows: list[str], results: Path = RESULTS) -> None:
     """Replace the generator's rows in RESULTS.md (others' rows are left as they are)."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n" + HEADER
+    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmarks\n\n" + HEADER
     if "| benchmark |" not in text:
         text = text.rstrip("\n") + "\n\n" + HEADER
     lines = [line for line in text.splitlines() if not line.startswith(f"| {PREFIX}")]
     at = max(i for i, line in enumerate(lines) if line.startswith("|")) + 1
     lines[at:at] = rows
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -215,3 +215,17 @@ def test_plans_hit_the_national_2024_result_and_magnitudes():
     assert sum(70 <= r <= 95 for r in rates) >= 55
     money = [p.anchors["money"][-1][1] / 1e6 for p in year]  # billions of đồng
     assert min(money) > 10 and max(money) > 10_000
+
+
+def test_bench_rows_replace_only_the_generator_rows(tmp_path: Path):
+    from bench.bench_generate import HEADER, update_results
+
+    results = tmp_path / "RESULTS.md"
+    update_results(["| generate: a | 1 s | 0.5 s | 2.00x | first |"], results)
+    assert results.read_text(encoding="utf-8").count("| generate: a") == 1
+    text = results.read_text(encoding="utf-8") + "| dbt: build | 9 s | 3 s | 3.00x | other |\n"
+    results.write_text(text, encoding="utf-8")
+    update_results(["| generate: a | 1 s | 0.25 s | 4.00x | second |"], results)
+    final = results.read_text(encoding="utf-8")
+    assert HEADER in final and "| dbt: build |" in final
+    assert "second" in final and "first" not in final

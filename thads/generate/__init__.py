@@ -28,14 +28,21 @@ Reusable API (for tests anywhere in the project)::
   `total(measure)`, `labelled_rows(measure)` (offices then the total row), `errors()`
   (broken identities, empty when correct), `filename(fmt, measure=None)`; fields are
   plain and mutable, so a test can break one number on purpose.
-- `write_xlsx(report, path, style=None)`, `write_csv_pair(report, directory, style=None)
-  -> [viec, tien]`, `write_json(report, path)`. Styles (`styles.XlsxStyle`, `CsvStyle`):
-  header block length, one- or two-row headers with merged cells, label case and
-  diacritics, numbers as numbers or Vietnamese text, blank cells for zero, `,`/`;`, BOM.
+- `write_xlsx(report, path, style=None, engine="ooxml")`, `write_csv_pair(report,
+  directory, style=None) -> [viec, tien]`, `write_json(report, path)`. `engine` "ooxml"
+  writes the OOXML parts directly (fast, `ooxml.py`); "xlsxwriter" uses the library.
+  Styles (`styles.XlsxStyle`, `CsvStyle`): header block length, one- or two-row headers
+  with merged cells, label case and diacritics, numbers as numbers or Vietnamese text,
+  blank cells for zero, `,`/`;`, BOM.
   `styles.render_xlsx_sheet` + `xlsx_writer.write_sheets` give the cell grid to edit
   before writing (that is how `defects` plants mistakes).
-- `generate_landing_zone(out, years, seed, ...)` (module `landing`): the whole inbox,
-  what `thads generate` runs; see that module for the manifest.
+- `generate_landing_zone(out, years=range(2019, 2026), seed=0, provinces=None, scale=1,
+  defects=0.0, processes=None, quiet=True) -> Summary` (module `landing`): the whole
+  inbox, what `thads generate` runs; it writes `manifest.json` (every submission with
+  its files, true totals, arrival time, defect and expected outcome; see `landing`).
+- Seed figures reproduced in the landing zone: `seeds.PINS` (seed 002 Hậu Giang 11 months
+  2024, seed 003 Nghệ An 2020, seed 001 the Cần Giuộc office 2022), targets in
+  `seeds.SEED_TARGETS`.
 """
 
 from thads.generate.csv_writer import write_csv_pair
