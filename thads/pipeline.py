@@ -107,30 +107,8 @@ def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, 
     out["targets"] = targets.to_dict()
     out["new_data"] = bool(summary.new_data or targets.loaded)
     out["validation_seconds"] = round(result.seconds, 3)
-    # What the alert step needs: every finding of every submission that has one.
-    findings = [
-        {"submission_id": sid, "findings": [f.to_dict() for f in found]}
-        for sid, found in result.findings.items()
-        if found
-    ]
-    for sub in parsed:
-        if sub.findings and not result.findings.get(sub.submission_id):
-            findings.append(
-                {
-                    "submission_id": sub.submission_id,
-                    "findings": [f.to_dict() for f in sub.findings],
-                }
-            )
-    by_id = {s.submission_id: s for s in parsed}
-    for item in findings:
-        sub = by_id.get(item["submission_id"])
-        item["province_code"] = sub.province_code if sub else None
-        item["files"] = sub.file_names if sub else []
-        item["quarantined"] = item["submission_id"] in result.quarantined
-    _write_json(
-        _batch_file(paths, batch_id, "result"),
-        {"summary": out, "findings": findings, "targets_quarantined": targets.quarantined},
-    )
+    # The alert step reads the findings from raw/data_quality; it needs only the counts.
+    _write_json(_batch_file(paths, batch_id, "result"), out)
     event(
         log,
         "committed",
@@ -150,10 +128,9 @@ def send_alerts(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
     from thads.notify import send_batch_alerts
 
     paths = _paths(paths)
-    result = _read_json(_batch_file(paths, batch_id, "result"), None)
-    if result is None:
-        return {"batch_id": batch_id, "sent": 0, "reason": "no result recorded for this batch"}
-    return send_batch_alerts(batch_id, result, paths)
+    counts = _read_json(_batch_file(paths, batch_id, "result"), {})
+    summary = {k: counts[k] for k in ("n_loaded", "n_quarantined", "n_duplicates") if k in counts}
+    return send_batch_alerts(batch_id, paths, counts=summary)
 
 
 def build(paths: Paths | None = None, full_refresh: bool = False) -> dict[str, Any]:
