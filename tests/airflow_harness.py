@@ -264,19 +264,29 @@ def assert_ranking_in_warehouse(
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         for measure in ("cases", "money"):
             rows = con.execute(
-                "select province_code, rate_pct, rank, rank_label, n_expected "
+                "select province_code, rate_pct, rank, rank_label, n_ranked, n_expected "
                 "from marts.fct_province_ranking "
                 "where statistical_year = ? and months = ? and measure = ? and rank is not null",
                 [year, months, measure],
             ).fetchall()
-            found = {code: (float(rate), int(rank)) for code, rate, rank, _, _ in rows}
+            found = {code: (float(rate), int(rank)) for code, rate, rank, *_ in rows}
             expected = expected_ranking(reports, measure)
             assert set(found) == set(expected), (measure, found, expected)
             for code, (rate, rank) in expected.items():
                 assert abs(found[code][0] - rate) < 0.006, (measure, code, found[code], rate)
                 assert found[code][1] == rank, (measure, code, found[code], rank)
-            for code, _, rank, label, n_expected in rows:
-                assert n_expected == 63 and label == f"{rank}/63", (code, label, n_expected)
+            # Ranked among the provinces that reported ("1/4"), out of the 63 expected.
+            for code, _, rank, label, n_ranked, n_expected in rows:
+                assert (label, n_ranked, n_expected) == (
+                    f"{rank}/{len(reports)}",
+                    len(reports),
+                    63,
+                ), (
+                    code,
+                    label,
+                    n_ranked,
+                    n_expected,
+                )
     assert paths.snapshot.is_file(), "publish wrote no snapshot"
     assert paths.report.is_file(), "publish wrote no HTML report"
 
