@@ -14,7 +14,7 @@ import pytest
 from expectations import DQ_COLUMNS, RULES, ValidationConfig, validate_batch
 from ingest.model import ParsedSubmission
 from tests.expectations_support import copy_figures, edit, history_of, retotal_sheet, scale, sub
-from thads.contract import LABELS
+from thads.contract import LABELS, Finding
 
 CASES, MONEY = "Việc", "Tiền"
 
@@ -379,3 +379,24 @@ def test_data_quality_rows(batch: Batch) -> None:
     warn = dq[(dq["rule"] == "history.carried_over") & (dq["outcome"] == "fail")]
     assert set(warn["severity"]) == {"warning"}
     assert dq["checked_at"].dt.tz is not None
+
+
+def test_unparsed_submissions_are_skipped_but_recorded() -> None:
+    s = sub("80", 2024, 11)
+    s.rows = None
+    s.findings.append(
+        Finding(
+            file=s.file_names[0],
+            rule="parse.missing_sheet",
+            severity="error",
+            message="no sheet named 'Tiền'",
+            sheet="Tiền",
+        )
+    )
+    result = validate_batch([s], None)
+    assert result.findings == {s.submission_id: []}
+    assert result.quarantined == {s.submission_id}
+    assert result.n_validated == 0
+    (row,) = result.dq_rows.to_dict("records")
+    assert (row["rule"], row["outcome"], row["sheet"]) == ("parse.missing_sheet", "fail", "Tiền")
+    assert (row["province_code"], row["months"]) == ("80", 11)
