@@ -5,7 +5,8 @@ so the tests set AIRFLOW_HOME etc. in this process's environment, never in pytes
     python tests/airflow_dag_runner.py run SPEC.json OUT.json
 
 `inspect` parses dags/ with a DagBag and writes import errors, tasks, edges and schedules.
-`run` executes each run of SPEC (a JSON list of {"dag_id", "logical_date"?, "conf"?}) with
+`run` executes each run of SPEC (a JSON list of {"dag_id", "logical_date"?, "conf"?,
+"retries"?: override for every task}) with
 `dag.test()` against the configured metadata DB and writes, per run: the run state, every
 task instance's state and rendered map index, the tasks' XCom return values and the Asset
 events the run emitted.
@@ -119,6 +120,10 @@ def run(spec_file: Path, out: Path) -> None:
     results = []
     for item in json.loads(spec_file.read_text()):
         dag = bag.get_dag(item["dag_id"])
+        if "retries" in item:
+            # A run that is meant to fail: dag.test() would otherwise wait out every backoff.
+            for task in dag.tasks:
+                task.retries = item["retries"]
         logical_date = item.get("logical_date")
         kwargs: dict[str, Any] = {"run_conf": item.get("conf") or None}
         if logical_date:
