@@ -50,7 +50,7 @@ def thads_deadlines() -> None:
         )
 
     @task(retries=3, retry_delay=timedelta(seconds=30), retry_exponential_backoff=2.0)
-    def alert_data_team(report: dict) -> bool:
+    def alert_data_team(report: dict) -> dict:
         return alert_missing_reports(report, settings().paths)
 
     alert_data_team(missing_reports())

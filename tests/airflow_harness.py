@@ -11,7 +11,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,40 @@ REPO = Path(__file__).resolve().parents[1]
 DAGS = REPO / "dags"
 RUNNER = Path(__file__).with_name("airflow_dag_runner.py")
 AIRFLOW = Path(sys.executable).with_name("airflow")
+
+
+class WebhookSink:
+    """A real local HTTP server that records the JSON alerts the notifier POSTs to it
+    (THADS_ALERT_WEBHOOK_URL), for as long as the `with` block lasts."""
+
+    def __init__(self) -> None:
+        self.payloads: list[dict[str, Any]] = []
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                sink.payloads.append(json.loads(self.rfile.read(length) or b"{}"))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:  # keep pytest's output clean
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/alerts"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> WebhookSink:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def subjects(self) -> list[str]:
+        return [p.get("subject", "") for p in self.payloads]
 
 
 def airflow_env(
@@ -166,11 +202,13 @@ class Scenario:
     past_reports: dict[str, Any] = field(default_factory=dict)
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: Path | None = None
+    alerts: list[dict[str, Any]] = field(default_factory=list)
 
 
 #: The runs, in order: a scheduled load (landing zone from the Airflow Variable), the same
 #: load again (must change nothing), a past period from another folder (backfill), the build
-#: the Asset triggers, and the deadline check of early November 2024 (12-month report due).
+#: the Asset triggers, the deadline check of early November 2024 (12-month report due), and
+#: a load whose landing zone is missing (a failing task).
 def scenario_runs(past_landing: Path) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("load", {"dag_id": "thads_load", "logical_date": "2024-10-10T03:00:00+00:00"}),
@@ -185,6 +223,17 @@ def scenario_runs(past_landing: Path) -> list[tuple[str, dict[str, Any]]]:
         ),
         ("build", {"dag_id": "thads_build", "logical_date": "2024-10-10T04:00:00+00:00"}),
         ("deadlines", {"dag_id": "thads_deadlines", "logical_date": "2024-11-01T01:00:00+00:00"}),
+        # The landing zone is gone (an unmounted share): `plan` fails and the data team is
+        # told. No retries here, or dag.test() would wait out the backoff.
+        (
+            "broken",
+            {
+                "dag_id": "thads_load",
+                "logical_date": "2024-10-10T05:00:00+00:00",
+                "conf": {"landing": str(past_landing.parent / "unmounted_share")},
+                "retries": 0,
+            },
+        ),
     ]
 
 
@@ -205,8 +254,12 @@ def prepare_scenario(root: Path, db_url: str | None = None) -> Scenario:
 
 
 def run_scenario(scenario: Scenario) -> Scenario:
+    """All runs in one Airflow process, with alerts going to a local webhook."""
     named = scenario_runs(scenario.past_landing)
-    results = run_dags(scenario.env, [spec for _, spec in named], "scenario")
+    with WebhookSink() as webhook:
+        env = {**scenario.env, "THADS_ALERT_WEBHOOK_URL": webhook.url}
+        results = run_dags(env, [spec for _, spec in named], "scenario")
+    scenario.alerts = webhook.payloads
     scenario.runs = {name: result for (name, _), result in zip(named, results, strict=True)}
     scenario.log = Path(scenario.env["AIRFLOW_HOME"]) / "scenario.log"
     return scenario
@@ -302,3 +355,25 @@ def assert_missing_flagged(run: dict[str, Any], reported: set[str]) -> None:
     assert report["deadline"] == "2024-10-04"
     missing = {row["province_code"] for row in report["missing"]}
     assert missing == {p.code for p in provinces(63)} - reported, missing
+
+
+def assert_alerts_reached_the_data_team(scenario: Scenario) -> None:
+    """Through the notifier's webhook: the deadline alert (late provinces of 12/2024) and the
+    failure alert of the task that could not read the landing zone."""
+    from thads.reference import provinces
+
+    team = [a for a in scenario.alerts if a.get("audience") == "data_team"]
+    subjects = [a["subject"] for a in team]
+    n_late = len(provinces(63)) - len(LANDING_FORMATS)
+    deadline = [a for a in team if "without an accepted report" in a["subject"]]
+    assert len(deadline) == 1, subjects
+    assert f"{n_late}/63" in deadline[0]["subject"], deadline[0]["subject"]
+    assert "12 tháng năm 2024" in deadline[0]["subject"]
+    text = deadline[0]["text"]
+    assert all(f"- {code} " not in text for code in LANDING_FORMATS), text
+    failed = [a for a in team if a["subject"] == "[THADS] Airflow task failed: thads_load.plan"]
+    assert len(failed) == 1, subjects
+    assert "unmounted_share" in failed[0]["text"] and "FileNotFoundError" in failed[0]["text"]
+    broken = scenario.runs["broken"]
+    assert broken["state"] == "failed"
+    assert broken["tasks"]["plan"]["state"] == "failed", broken["tasks"]

@@ -1,6 +1,7 @@
 """dag.test() end to end on SQLite metadata: thads_load (per-province mapped ingest) ->
 Asset -> thads_build (dbt + publish) -> the ranking in the warehouse; a re-run changes
-nothing; a past period loads from another folder; the deadline DAG flags missing provinces.
+nothing; a past period loads from another folder; the deadline DAG flags missing provinces;
+a failing task alerts the data team (through a real local webhook).
 
 All runs happen in one Airflow subprocess (tests/airflow_dag_runner.py) to pay Airflow's
 import once; the metadata DB is migrated once per session."""
@@ -15,6 +16,7 @@ from tests.airflow_harness import (
     LANDING_FORMATS,
     PAST_FORMATS,
     Scenario,
+    assert_alerts_reached_the_data_team,
     assert_missing_flagged,
     assert_new_files_loaded,
     assert_nothing_new,
@@ -63,3 +65,7 @@ def test_build_log_shows_dbt_per_model(sqlite_scenario) -> None:
 
 def test_deadline_dag_flags_missing_provinces(sqlite_scenario) -> None:
     assert_missing_flagged(sqlite_scenario.runs["deadlines"], set(LANDING_FORMATS))
+
+
+def test_late_provinces_and_failed_tasks_alert_the_data_team(sqlite_scenario) -> None:
+    assert_alerts_reached_the_data_team(sqlite_scenario)

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.airflow_harness import WebhookSink
 from thads import contract
 from thads.airflow_support import (
     DuePeriod,
@@ -17,6 +18,7 @@ from thads.airflow_support import (
     ingest_kwargs,
     latest_due_period,
     missing_reports_message,
+    on_task_failure,
     period_ending_in,
     report_deadline,
     run_date,
@@ -142,3 +144,31 @@ def test_failure_message_names_dag_task_and_error() -> None:
     subject, body = failure_message({"ti": ti, "exception": OSError("disk full")})
     assert subject == "[THADS] Airflow task failed: thads_load.ingest[3]"
     assert "run: manual__1" in body and "try: 2" in body and "disk full" in body
+
+
+def test_failure_callback_alerts_through_the_notifier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THADS_HOME", str(tmp_path / "home"))
+    ti = SimpleNamespace(
+        dag_id="thads_build", task_id="dbt_build", map_index=-1, run_id="r1", try_number=1
+    )
+    with WebhookSink() as webhook:
+        monkeypatch.setenv("THADS_ALERT_WEBHOOK_URL", webhook.url)
+        on_task_failure({"ti": ti, "exception": RuntimeError("dbt build failed on 1 node(s)")})
+    assert [a["subject"] for a in webhook.payloads] == [
+        "[THADS] Airflow task failed: thads_build.dbt_build"
+    ]
+    assert webhook.payloads[0]["audience"] == "data_team"
+    assert "dbt build failed on 1 node(s)" in webhook.payloads[0]["text"]
+
+
+def test_failure_callback_never_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Webhook down: the notifier keeps the alert in its outbox; the callback must not raise
+    # (an error there would hide the task's own error).
+    monkeypatch.setenv("THADS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("THADS_ALERT_WEBHOOK_URL", "http://127.0.0.1:9/down")
+    monkeypatch.setenv("THADS_ALERT_TIMEOUT", "2")
+    on_task_failure({"ti": None, "exception": OSError("disk full")})
+    outbox = (tmp_path / "home" / "alerts" / "outbox.jsonl").read_text()
+    assert "disk full" in outbox

@@ -174,24 +174,21 @@ def latest_due_period(today: date) -> DuePeriod:
 # --- Alerts --------------------------------------------------------------------------------
 
 
-def alert_data_team(subject: str, body: str, paths: Paths | None = None) -> bool:
-    """Send one message to the data team through the validation notifier.
+def alert_data_team(subject: str, body: str, paths: Paths | None = None) -> dict[str, Any]:
+    """One message to the data team through the validation notifier (`thads.notify`: the
+    configured webhook / SMTP channels, with its outbox for failed deliveries). Returns the
+    delivery report as a dict."""
+    from thads import notify
 
-    Returns True when the notifier took it. Until `thads.notify` is available the message
-    is only logged (at ERROR, so it shows in the task log), never lost silently.
-    """
-    paths = paths or settings().paths
-    try:
-        from thads import notify  # the notifier the validation alerts use
-    except ImportError:
-        notify = None
-    sender = getattr(notify, "notify_data_team", None) if notify else None
-    if sender is None:
-        log.error("alert (notifier unavailable) %s\n%s", subject, body)
-        return False
-    sender(subject, body, paths=paths)
-    log.info("alert sent to the data team: %s", subject)
-    return True
+    report = notify.notify_data_team(subject, body, paths or settings().paths)
+    log.info(
+        "alert to the data team: %s (channels %s, sent %d, pending %d)",
+        subject,
+        ",".join(report.channels) or "none configured",
+        report.sent,
+        report.pending,
+    )
+    return report.to_dict()
 
 
 def failure_message(context: Mapping[str, Any]) -> tuple[str, str]:
@@ -297,13 +294,17 @@ def missing_reports_message(report: Mapping[str, Any]) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def alert_missing_reports(report: Mapping[str, Any], paths: Paths) -> bool:
+def alert_missing_reports(report: Mapping[str, Any], paths: Paths) -> dict[str, Any]:
     """Alert the data team when provinces are late; nothing to send when all reported."""
     if not report["missing"]:
         log.info("every province reported for %s/%s", report["months"], report["statistical_year"])
-        return False
+        return {"alerted": False, "missing": 0}
     subject, body = missing_reports_message(report)
-    return alert_data_team(subject, body, paths)
+    return {
+        "alerted": True,
+        "missing": len(report["missing"]),
+        **alert_data_team(subject, body, paths),
+    }
 
 
 def run_date(logical_date: date | datetime | str | None, dag_run: Any = None) -> date:

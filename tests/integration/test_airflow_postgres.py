@@ -20,6 +20,7 @@ from tests.airflow_harness import (
     PAST_FORMATS,
     REPO,
     Scenario,
+    assert_alerts_reached_the_data_team,
     assert_missing_flagged,
     assert_new_files_loaded,
     assert_nothing_new,
@@ -82,7 +83,7 @@ def test_metadata_lives_in_postgres(pg_scenario: Scenario, postgres_url: str) ->
             )
         ).scalar()
     engine.dispose()
-    assert runs == {"thads_load": 3, "thads_build": 1, "thads_deadlines": 1}
+    assert runs == {"thads_load": 4, "thads_build": 1, "thads_deadlines": 1}
     assert mapped == len(LANDING_FORMATS) + len(PAST_FORMATS)
 
 
@@ -95,3 +96,4 @@ def test_end_to_end_on_postgres(pg_scenario: Scenario) -> None:
     assert_ranking_in_warehouse(pg_scenario.thads_home, pg_scenario.reports, 2024)
     assert_ranking_in_warehouse(pg_scenario.thads_home, pg_scenario.past_reports, 2023)
     assert_missing_flagged(runs["deadlines"], set(LANDING_FORMATS))
+    assert_alerts_reached_the_data_team(pg_scenario)
