@@ -194,7 +194,11 @@ def load(landing: Path, paths: Paths | None = None, quiet: bool = False) -> dict
     batch_id = plan["batch_id"]
     timings_groups = timed("ingest", ingest_all, batch_id, plan["groups"], paths)
     committed = timed("validate_and_commit", validate_and_commit, batch_id, paths)
-    alerts = timed("alerts", send_alerts, batch_id, paths)
+    try:
+        alerts = timed("alerts", send_alerts, batch_id, paths)
+    except Exception as exc:  # an alert must never fail a load; the data is committed
+        log.exception("alerts failed for batch %s", batch_id)
+        alerts = {"batch_id": batch_id, "error": repr(exc)}
     built = published = None
     if committed["new_data"] or not paths.warehouse.exists():
         built = timed("build", build, paths)

@@ -96,7 +96,12 @@ def province_name(code: str | None, year: Any, months: Any) -> str | None:
 
 
 def _is_set(value: Any) -> bool:
-    return value is not None and not (isinstance(value, float) and pd.isna(value)) and value != ""
+    # Parquet round-trips give pd.NA for missing ints (source_row), NaN for floats.
+    if value is None or value is pd.NA:
+        return False
+    if isinstance(value, float) and pd.isna(value):
+        return False
+    return value != ""
 
 
 def _period_vi(year: Any, months: Any) -> str:
