@@ -20,7 +20,7 @@ import secrets
 import shutil
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.dedupe import Duplicate, classify
-from ingest.files import Candidate, archive_file, discover
+from ingest.files import Candidate, archive_bytes, archive_file, discover, read_once
 from ingest.model import ParsedSubmission
 from ingest.parse import _context, default_workers, parse_chunk_frame
 from ingest.registry import Registry
@@ -80,11 +80,27 @@ class StagedGroup:
 def _stage(
     paths: Paths, batch_id: str, group: str, new: list[Candidate], duplicates: list[Duplicate]
 ) -> dict[str, Any]:
-    """Archive, parse and pickle one group (runs in a worker process for stage_batch)."""
-    for c in [*new, *(d.candidate for d in duplicates)]:
-        for f in c.files:
+    """Archive, parse and pickle one group (runs in a worker process for stage_batch).
+    Each file is read once: its bytes are checked against the hash, archived and parsed."""
+    for d in duplicates:
+        for f in d.candidate.files:
             archive_file(f, paths.archive)
-    parsed, spans, frame = parse_chunk_frame(new, batch_id)
+    candidates: list[Candidate] = []
+    contents: list[dict[str, bytes]] = []
+    for c in new:
+        files, data = [], {}
+        for f in c.files:
+            try:
+                checked, content = read_once(f)
+            except OSError:
+                files.append(f)  # gone since planning: the parser reports it
+                continue
+            archive_bytes(checked, content, paths.archive)
+            files.append(checked)
+            data[checked.name] = content
+        candidates.append(replace(c, files=files))
+        contents.append(data)
+    parsed, spans, frame = parse_chunk_frame(candidates, batch_id, contents)
     staged = StagedGroup(group=group, submissions=parsed, spans=spans, frame=frame)
     out = staging_dir(paths, batch_id)
     target = _dump(out / f"{group}.pkl", staged)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 from ingest.grid import Expect, read_grid
 from ingest.headers import MIN_LABELS, match_label
-from ingest.readers import ReadResult
+from ingest.readers import ReadResult, Source, content
 from ingest.schema import MeasureRows
 from thads.contract import Finding
 
@@ -58,11 +57,11 @@ def read_csv_grid(text: str) -> tuple[list[list[object]], list[int]]:
 
 
 def read_csv_half(
-    path: Path, file: str, sha256: str, measure: str, expect: Expect | None
+    source: Source, file: str, sha256: str, measure: str, expect: Expect | None
 ) -> tuple[MeasureRows | None, ReadResult]:
     part = ReadResult(parts=None)
     try:
-        text = decode(path.read_bytes())
+        text = decode(content(source))
     except UnicodeDecodeError as exc:
         part.findings.append(
             Finding(
@@ -94,11 +93,11 @@ def read_csv_half(
     return result.rows, part
 
 
-def read_csv_pair(halves: dict[str, tuple[Path, str, str]], expect: Expect | None) -> ReadResult:
-    """`halves[measure] = (path, file name, sha256)`."""
+def read_csv_pair(halves: dict[str, tuple[Source, str, str]], expect: Expect | None) -> ReadResult:
+    """`halves[measure] = (path or bytes, file name, sha256)`."""
     result = ReadResult(parts=None)
-    for measure, (path, file, sha256) in halves.items():
-        _rows, part = read_csv_half(path, file, sha256, measure, expect)
+    for measure, (source, file, sha256) in halves.items():
+        _rows, part = read_csv_half(source, file, sha256, measure, expect)
         result.findings += part.findings
         result.labels.update(part.labels)
         for key, value in part.header.items():

@@ -42,21 +42,42 @@ def pair_sha(viec_sha: str, tien_sha: str) -> str:
     return hashlib.sha256((viec_sha + tien_sha).encode("ascii")).hexdigest()
 
 
-def source_file(path: Path) -> SourceFile:
-    """Hash and stat one file; the name is parsed but a bad name is not an error here."""
+#: sha256 by (path, inode, size, mtime_ns): planning and staging in one process (or in
+#: workers forked after planning) hash each file once. A changed file has a new key.
+_SHA_CACHE: dict[tuple[str, int, int, int], str] = {}
+
+
+def source_file(path: Path, data: bytes | None = None) -> SourceFile:
+    """Hash and stat one file; the name is parsed but a bad name is not an error here.
+    `data`: the file's bytes when the caller has read them (hashed instead of the file)."""
     stat = path.stat()
     try:
         filename: FileName | None = parse_filename(path.name)
     except FileNameError:
         filename = None
+    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if data is not None:
+        sha = hashlib.sha256(data).hexdigest()
+    else:
+        sha = _SHA_CACHE.get(key) or sha256_file(path)
+    _SHA_CACHE[key] = sha
     return SourceFile(
         path=path,
         name=path.name,
-        sha256=sha256_file(path),
-        size=stat.st_size,
+        sha256=sha,
+        size=stat.st_size if data is None else len(data),
         arrival_time=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
         filename=filename,
     )
+
+
+def read_once(f: SourceFile) -> tuple[SourceFile, bytes]:
+    """The file's bytes, and its record checked against them: a file rewritten since it was
+    hashed comes back with its new hash, so what is archived and parsed is what was hashed."""
+    data = f.path.read_bytes()
+    if len(data) == f.size and hashlib.sha256(data).hexdigest() == f.sha256:
+        return f, data
+    return source_file(f.path, data), data
 
 
 @dataclass
@@ -205,6 +226,18 @@ def _lone_half(f: SourceFile) -> Candidate:
 def archive_name(f: SourceFile) -> str:
     ext = f.path.suffix.lower() or ".bin"
     return f"{f.sha256}{ext}"
+
+
+def archive_bytes(f: SourceFile, data: bytes, archive_dir: Path) -> Path:
+    """`archive_file` from bytes already read (staging reads each file once)."""
+    target = archive_dir / archive_name(f)
+    if os.path.exists(target):
+        return target
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    tmp = archive_dir / f".{target.name}.{os.getpid()}.tmp"
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return target
 
 
 def archive_file(f: SourceFile, archive_dir: Path) -> Path:

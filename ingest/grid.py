@@ -91,11 +91,80 @@ def _numbering_value(cell: object) -> int | None:
 def is_numbering_row(row: list[object], layout: HeaderLayout) -> bool:
     """The "1 2 3 ..." (or "(1) (2) ...") row some forms put under the labels."""
     cols = [layout.columns[k] for k in NUMERIC_KEYS if k in layout.columns]
+    first = _numbering_value(_at(row, cols[0])) if cols else None
+    if first is None or first > 3:
+        return False  # the usual case, an office row: decided on its first figure
     numbers = [_numbering_value(row[c]) if c < len(row) else None for c in cols]
     present = [n for n in numbers if n is not None]
     if len(present) < 5 or len(present) != sum(1 for c in cols if not _blank(_at(row, c))):
         return False
     return all(b == a + 1 for a, b in itertools.pairwise(present))
+
+
+#: Marks a cell that is not a number (a float NaN can't be found with `in`: NaN != NaN).
+NAN_MARK = None
+
+
+def _row_values(row: list[object], num_cols: list[tuple[str, int | None]]) -> list:
+    """The 14 figures of a row: float per cell, NAN_MARK where the cell is not a number,
+    NaN where the column is missing. The hot loop of parsing: fast paths inline, the rest
+    to `parse_vn_number`."""
+    values: list = []
+    append = values.append
+    for _key, col in num_cols:
+        if col is None:
+            append(NAN)
+            continue
+        cell = row[col]
+        cls = cell.__class__
+        if cls is float:
+            append(cell if cell - cell == 0.0 else NAN_MARK)  # NaN and inf are no numbers
+        elif cls is str:
+            if not cell:
+                append(0.0)  # calamine's empty cell
+            elif cell.isdigit() and cell.isascii():
+                append(float(cell))  # CSV "2311"
+            else:
+                try:
+                    append(parse_vn_number(cell))
+                except NotANumber:
+                    append(NAN_MARK)
+        elif cell is None:
+            append(0.0)
+        else:
+            try:
+                append(parse_vn_number(cell))
+            except NotANumber:
+                append(NAN_MARK)
+    return values
+
+
+def _report_bad_cells(
+    row: list[object],
+    num_cols: list[tuple[str, int | None]],
+    values: list,
+    layout: HeaderLayout,
+    row_number: int,
+    report: Reporter,
+) -> None:
+    """Replace the marks by NaN and say, per cell, what was found and why it is refused."""
+    for j, (key, col) in enumerate(num_cols):
+        if values[j] is not NAN_MARK or col is None:
+            continue
+        values[j] = NAN
+        try:
+            parse_vn_number(row[col])
+            reason, text = "not a finite number", str(row[col])
+        except NotANumber as exc:
+            reason, text = exc.reason, exc.text
+        report.error(
+            "parse.not_a_number",
+            reason,
+            row=row_number,
+            column=layout.labels[key],
+            observed=repr(text),
+            expected="a number",
+        )
 
 
 def _at(row: list[object], col: int) -> object:
@@ -164,37 +233,12 @@ def read_grid(
         row = grid[i]
         if len(row) < width:  # short CSV records: missing trailing cells are blank
             row = [*row, *([None] * (width - len(row)))]
-        if all(_blank(c) for c in row):
-            continue
         office = cell_text(row[office_col])
         if not office and all(_blank(row[c]) for _k, c in num_cols if c is not None):
-            continue  # a stray note in a column of its own, not a row of figures
-        values: list[float] = []
-        for key, col in num_cols:
-            if col is None:
-                values.append(NAN)
-                continue
-            cell = row[col]
-            # Inline fast paths (this loop runs for every cell of every file): a float
-            # cell is taken as is, an empty cell is zero; the rest goes to parse_vn_number.
-            if type(cell) is float and cell == cell:
-                values.append(cell)
-                continue
-            if cell == "" or cell is None:
-                values.append(0.0)
-                continue
-            try:
-                values.append(parse_vn_number(cell))
-            except NotANumber as exc:
-                values.append(NAN)
-                report.error(
-                    "parse.not_a_number",
-                    exc.reason,
-                    row=rowno[i],
-                    column=layout.labels[key],
-                    observed=repr(exc.text),
-                    expected="a number",
-                )
+            continue  # a blank row, or a stray note in a column of its own
+        values = _row_values(row, num_cols)
+        if NAN_MARK in values:
+            _report_bad_cells(row, num_cols, values, layout, rowno[i], report)
         total = bool(office) and is_total(office)
         if not office:
             report.error(

@@ -105,6 +105,8 @@ class HeaderLayout:
 def _row_matches(row: list[object]) -> dict[int, str]:
     found: dict[int, str] = {}
     for i, cell in enumerate(row):
+        if not cell:  # most cells of a header block are empty
+            continue
         key = match_label(cell)
         if key is not None:
             found[i] = key

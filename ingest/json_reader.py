@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ingest.grid import Expect
 from ingest.numbers import NotANumber, parse_vn_number
-from ingest.readers import ReadResult
+from ingest.readers import ReadResult, Source, content
 from ingest.schema import MeasureRows
 from thads.contract import MEASURES, NUMERIC_KEYS, Finding, is_total_label
 
 
-def read_json(path: Path, file: str, sha256: str, expect: Expect | None) -> ReadResult:
+def read_json(source: Source, file: str, sha256: str, expect: Expect | None) -> ReadResult:
     result = ReadResult(parts=None)
 
     def error(rule: str, message: str, **where: Any) -> None:
@@ -29,7 +28,7 @@ def read_json(path: Path, file: str, sha256: str, expect: Expect | None) -> Read
         )
 
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+        doc = json.loads(content(source).decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = {"row": exc.lineno} if isinstance(exc, json.JSONDecodeError) else {}
         error("parse.invalid_json", f"not valid UTF-8 JSON ({exc})", **where)

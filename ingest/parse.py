@@ -10,7 +10,7 @@ each submission gets a slice of.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -20,8 +20,8 @@ from ingest.csv_reader import read_csv_pair
 from ingest.files import Candidate, discover
 from ingest.grid import Expect
 from ingest.json_reader import read_json
-from ingest.model import ParsedSubmission
-from ingest.readers import ReadResult
+from ingest.model import ParsedSubmission, SourceFile
+from ingest.readers import ReadResult, Source
 from ingest.rowsets import attach_rows
 from ingest.schema import MeasureRows, RowsBuilder, SubmissionMeta
 from ingest.xlsx import read_xlsx
@@ -32,23 +32,28 @@ from thads.contract import MEASURES, Finding, boundary_for
 CHUNK_SIZE = 64
 
 
-def read_candidate(candidate: Candidate) -> ReadResult:
-    """Read a candidate's files in its format; never raises on bad content."""
+def read_candidate(candidate: Candidate, data: Mapping[str, bytes] | None = None) -> ReadResult:
+    """Read a candidate's files in its format; never raises on bad content. `data[name]`,
+    when given, holds a file's bytes already read (then the file is not opened again)."""
     if candidate.problem is not None:
         return ReadResult(parts=None, findings=[candidate.problem])
     name = candidate.filename
     assert name is not None
     expect = Expect(name.province_code, name.statistical_year, name.months)
+
+    def source(f: SourceFile) -> Source:
+        return data[f.name] if data is not None and f.name in data else f.path
+
     try:
         if name.fmt == "xlsx":
             f = candidate.files[0]
-            return read_xlsx(f.path, f.name, f.sha256, expect)
+            return read_xlsx(source(f), f.name, f.sha256, expect)
         if name.fmt == "json":
             f = candidate.files[0]
-            return read_json(f.path, f.name, f.sha256, expect)
+            return read_json(source(f), f.name, f.sha256, expect)
         halves = {
             (f.filename.csv_measure if f.filename else "cases") or "cases": (
-                f.path,
+                source(f),
                 f.name,
                 f.sha256,
             )
@@ -110,15 +115,18 @@ def _ordered(parts: dict[str, MeasureRows]) -> list[MeasureRows]:
 
 
 def parse_chunk_frame(
-    candidates: Sequence[Candidate], batch_id: str = ""
+    candidates: Sequence[Candidate],
+    batch_id: str = "",
+    data: Sequence[Mapping[str, bytes] | None] | None = None,
 ) -> tuple[list[ParsedSubmission], list[tuple[int, int] | None], pd.DataFrame]:
     """Parse candidates in this process. The submissions come back WITHOUT rows; all their
-    rows are in one frame, `spans[i]` = (start, stop) of submission i (None: unreadable)."""
+    rows are in one frame, `spans[i]` = (start, stop) of submission i (None: unreadable).
+    `data[i]`, when given, holds candidate i's file bytes already read."""
     builder = RowsBuilder()
     subs: list[ParsedSubmission] = []
     spans: list[tuple[int, int] | None] = []
-    for candidate in candidates:
-        read = read_candidate(candidate)
+    for i, candidate in enumerate(candidates):
+        read = read_candidate(candidate, data[i] if data is not None else None)
         sub = _submission(candidate, read, batch_id)
         span = None
         if read.parts is not None:

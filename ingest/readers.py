@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from ingest.grid import Expect, GridResult
 from ingest.schema import MeasureRows
 from thads.contract import Finding
+
+#: What a reader reads: a path, or the file's bytes when the caller has them already
+#: (staging reads each file once, to hash, archive and parse it).
+Source = Path | bytes
+
+
+def content(source: Source) -> bytes:
+    return source if isinstance(source, bytes) else Path(source).read_bytes()
 
 
 @dataclass
@@ -36,4 +45,4 @@ class ReadResult:
             self.parts[measure] = grid.rows
 
 
-__all__ = ["Expect", "ReadResult"]
+__all__ = ["Expect", "ReadResult", "Source", "content"]

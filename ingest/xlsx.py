@@ -8,19 +8,22 @@ grid index + 1 is the row number Excel shows.
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 from python_calamine import CalamineWorkbook
 
 from ingest.grid import Expect, read_grid
-from ingest.readers import ReadResult
+from ingest.readers import ReadResult, Source
 from thads.contract import MEASURES, SHEET_NAMES, Finding, fold_label
 
 
-def read_xlsx(path: Path, file: str, sha256: str, expect: Expect | None) -> ReadResult:
+def read_xlsx(source: Source, file: str, sha256: str, expect: Expect | None) -> ReadResult:
     result = ReadResult(parts=None)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        if isinstance(source, bytes):
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
+        else:
+            workbook = CalamineWorkbook.from_path(str(source))
         sheet_names = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises several types for a non-workbook
         result.findings.append(
