@@ -191,6 +191,14 @@ def alert_data_team(subject: str, body: str, paths: Paths | None = None) -> dict
     return report.to_dict()
 
 
+def _describe(error: object) -> str:
+    """`FileNotFoundError: [Errno 2] No such file or directory: '/landing'` (str() names the
+    file, repr() does not)."""
+    if isinstance(error, BaseException):
+        return f"{type(error).__name__}: {error}"
+    return str(error)
+
+
 def failure_message(context: Mapping[str, Any]) -> tuple[str, str]:
     """Subject and body of a task failure alert, from the Airflow callback context."""
     ti = context.get("ti") or context.get("task_instance")
@@ -206,7 +214,7 @@ def failure_message(context: Mapping[str, Any]) -> tuple[str, str]:
         f"task: {task}",
         f"run: {run_id}",
         f"try: {try_number}",
-        f"error: {context.get('exception')!r}",
+        f"error: {_describe(context.get('exception'))}",
     ]
     if log_url := getattr(ti, "log_url", None):
         lines.append(f"log: {log_url}")
