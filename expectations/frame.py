@@ -4,9 +4,10 @@ Deriving the checks in pandas (vectorised, one pass over the whole batch) and le
 Expectations assert simple bounds on them is what keeps one GX run per batch fast: GX never
 evaluates arithmetic row by row, it compares columns with constants.
 
-Normalisation: a difference is divided by `scale`, 1 for cases (whole numbers: any
-difference counts) and max(1, |a|, |b|) for money (thousands of đồng with decimals, so a
-relative tolerance absorbs float rounding). The suite then expects |check| <= 1e-6.
+Differences are absolute: any difference in cases (whole numbers) counts, and money
+(thousands of đồng, possibly with decimals) is compared to the đồng: its difference is
+rounded to 3 decimals, which removes float noise (~1e-6 at a trillion đồng) but keeps a
+single transposed digit, however large the amount. The suite expects |check| <= 1e-6.
 """
 
 from __future__ import annotations
@@ -53,9 +54,11 @@ class Prepared:
     outliers: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def _scale(is_money: np.ndarray, *values: np.ndarray) -> np.ndarray:
-    biggest = np.maximum.reduce([np.abs(v) for v in values] + [np.ones(len(is_money))])
-    return np.where(is_money, biggest, 1.0)
+def _gap(is_money: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a - b; for money rounded to the đồng (3 decimals of thousands) to drop float noise.
+    A relative tolerance would let a transposed digit in a large amount pass."""
+    diff = np.asarray(a, dtype="float64") - np.asarray(b, dtype="float64")
+    return np.where(is_money, np.round(diff, 3), diff)
 
 
 def _nan(n: int) -> np.ndarray:
@@ -100,10 +103,10 @@ def prepare(
     for i, (_, left, right) in enumerate(IDENTITIES):
         rhs = sum(sign * values[key] for key, sign in right.items())
         lhs = values[left]
-        derived[identity_column(i)] = (lhs - rhs) / _scale(is_money, lhs, rhs)
+        derived[identity_column(i)] = _gap(is_money, lhs, rhs)
     done = values["completed"] + values["terminated"]
     with_cond = values["with_conditions"]
-    derived["done_within"] = (done - with_cond) / _scale(is_money, done, with_cond)
+    derived["done_within"] = _gap(is_money, done, with_cond)
 
     # Sheets: one per (submission, measure).
     sheet_id = frame.groupby(["_sub", "measure"], sort=False).ngroup().to_numpy()
@@ -121,7 +124,7 @@ def prepare(
     for key in NUMERIC_KEYS:
         per_sheet = np.bincount(sheet_id[offices], weights=values[key][offices], minlength=n_sheets)
         expected = per_sheet[sheet_id]
-        check = (values[key] - expected) / _scale(is_money, values[key], expected)
+        check = _gap(is_money, values[key], expected)
         derived[f"sum__{key}"] = np.where(single_total, check, np.nan)
         sums[key] = expected
     office_sums = pd.DataFrame(sums, index=frame.index)[single_total]
@@ -188,7 +191,7 @@ def _history_checks(
         if len(rids):
             prev = p.previous[key].to_numpy(dtype="float64")
             cur = frame[key].to_numpy(dtype="float64")[rids]
-            arr[rids] = (prev - cur) / _scale(is_money[rids], prev, cur)
+            arr[rids] = _gap(is_money[rids], prev, cur)
         cols[f"cum__{key}"] = arr
 
     p.carry = hist.last_year_carry(targets, pool)
@@ -197,7 +200,7 @@ def _history_checks(
         rids = p.carry.index.to_numpy()
         expected = p.carry.to_numpy(dtype="float64")
         got = frame["carried_over"].to_numpy(dtype="float64")[rids]
-        arr[rids] = (got - expected) / _scale(is_money[rids], got, expected)
+        arr[rids] = _gap(is_money[rids], got, expected)
     cols["carry_gap"] = arr
 
     p.outliers = hist.outlier_scores(targets, pool, min_history_years)

@@ -26,8 +26,8 @@ from thads import reference
 from thads.contract import IDENTITIES, NUMERIC_KEYS
 
 SUITE_NAME = "thads_report_rows"
-#: Relative tolerance for money (thousands of đồng with decimals); cases are whole numbers
-#: and are compared with the same bound on an absolute scale.
+#: Absolute tolerance on the check columns (money differences are rounded to the đồng
+#: in expectations.frame, so float noise is gone and any real difference exceeds it).
 TOLERANCE = 1e-6
 #: Figures that accumulate over the statistical year (flows, not stocks): a later period
 #: never has less. Stocks such as in_progress or with_conditions may go down.
