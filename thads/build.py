@@ -205,7 +205,8 @@ def build(
     }
     if docs:
         docs_started = time.monotonic()
-        run_dbt(["docs", "generate", "--static"], paths)
+        # --no-compile: the build just compiled everything; the docs need the catalog.
+        run_dbt(["docs", "generate", "--static", "--no-compile"], paths)
         summary["docs"] = str(dbt_docs_dir(paths) / "static_index.html")
         summary["docs_seconds"] = round(time.monotonic() - docs_started, 2)
     return summary

@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -195,10 +196,15 @@ def run(args: argparse.Namespace) -> int:
     except RankError as exc:
         print(f"thads rank: {exc}", file=sys.stderr)
         return exc.exit_code
-    if args.format == "csv":
-        write_csv(rows, sys.stdout)
-    elif args.format == "json":
-        write_json(rows, sys.stdout)
-    else:
-        sys.stdout.write(format_table(rows))
+    try:
+        if args.format == "csv":
+            write_csv(rows, sys.stdout)
+        elif args.format == "json":
+            write_json(rows, sys.stdout)
+        else:
+            sys.stdout.write(format_table(rows))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `thads rank ... | head`: the reader has seen enough; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
