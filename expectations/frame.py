@@ -4,10 +4,7 @@ Deriving the checks in pandas (vectorised, one pass over the whole batch) and le
 Expectations assert simple bounds on them is what keeps one GX run per batch fast: GX never
 evaluates arithmetic row by row, it compares columns with constants.
 
-Differences are absolute: any difference in cases (whole numbers) counts, and money
-(thousands of đồng, possibly with decimals) is compared to the đồng: its difference is
-rounded to 3 decimals, which removes float noise (~1e-6 at a trillion đồng) but keeps a
-single transposed digit, however large the amount. The suite expects |check| <= 1e-6.
+Differences are expressed in units of the tolerance (`suites.gap`): |gap| <= 1 means equal.
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from expectations import history as hist
-from expectations.suites import CUMULATIVE_KEYS, HISTORY_FAMILIES, Check, identity_column
+from expectations.suites import CUMULATIVE_KEYS, HISTORY_FAMILIES, Check, gap, identity_column
 from ingest.model import ParsedSubmission
 from thads.contract import IDENTITIES, NUMERIC_KEYS, boundary_for, fold_label
 
@@ -54,31 +51,30 @@ class Prepared:
     outliers: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def _gap(is_money: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a - b; for money rounded to the đồng (3 decimals of thousands) to drop float noise.
-    A relative tolerance would let a transposed digit in a large amount pass."""
-    diff = np.asarray(a, dtype="float64") - np.asarray(b, dtype="float64")
-    return np.where(is_money, np.round(diff, 3), diff)
-
-
 def _nan(n: int) -> np.ndarray:
     return np.full(n, np.nan)
 
 
 def concat_rows(submissions: Sequence[ParsedSubmission]) -> pd.DataFrame:
-    parts = []
-    for i, sub in enumerate(submissions):
-        rows = sub.rows
-        assert rows is not None
-        missing = [c for c in REQUIRED_COLUMNS if c not in rows.columns]
+    """All rows in one frame with `_sub` = the submission's position. One pd.concat of the
+    whole frames: per-frame column selection costs more than the concat itself."""
+    seen: set[tuple[str, ...]] = set()
+    for sub in submissions:
+        assert sub.rows is not None
+        columns = tuple(sub.rows.columns)
+        if columns in seen:
+            continue
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
             raise ValueError(
                 f"{sub.submission_id}: tidy rows lack columns {missing} "
                 "(docs/interfaces.md 'Tidy report rows')"
             )
-        part = rows[list(REQUIRED_COLUMNS)]
-        parts.append(part.assign(_sub=np.full(len(part), i, dtype="int64")))
-    frame = pd.concat(parts, ignore_index=True)
+        seen.add(columns)
+    frames = [sub.rows for sub in submissions]
+    lengths = np.fromiter((len(f) for f in frames), dtype=np.int64, count=len(frames))  # type: ignore[arg-type]
+    frame = pd.concat(frames, ignore_index=True)[list(REQUIRED_COLUMNS)]
+    frame["_sub"] = np.repeat(np.arange(len(frames), dtype=np.int64), lengths)
     frame.index.name = "_rid"
     return frame
 
@@ -88,25 +84,24 @@ def prepare(
     history: pd.DataFrame,
     checks: Sequence[Check],
     min_history_years: int = 3,
+    outlier_floors: tuple[float, float] = (2.0, 0.10),
 ) -> Prepared:
     """Build the frame for submissions that have rows (the caller filters)."""
     subs = list(submissions)
     frame = concat_rows(subs)
     n = len(frame)
     values = {k: frame[k].to_numpy(dtype="float64") for k in NUMERIC_KEYS}
-    is_money = (frame["measure"] == "money").to_numpy()
     is_total = frame["is_total"].to_numpy(dtype=bool)
     sub_idx = frame["_sub"].to_numpy()
     derived: dict[str, np.ndarray] = {}
 
-    # Row identities and completed + terminated <= with_conditions.
+    # Row identities, completed + terminated <= with_conditions, no negatives.
     for i, (_, left, right) in enumerate(IDENTITIES):
         rhs = sum(sign * values[key] for key, sign in right.items())
-        lhs = values[left]
-        derived[identity_column(i)] = _gap(is_money, lhs, rhs)
+        derived[identity_column(i)] = gap(values[left], rhs)
     done = values["completed"] + values["terminated"]
-    with_cond = values["with_conditions"]
-    derived["done_within"] = _gap(is_money, done, with_cond)
+    derived["done_within"] = gap(done, values["with_conditions"])
+    derived["min_figure"] = np.minimum.reduce([values[k] for k in NUMERIC_KEYS])
 
     # Sheets: one per (submission, measure).
     sheet_id = frame.groupby(["_sub", "measure"], sort=False).ngroup().to_numpy()
@@ -118,15 +113,16 @@ def prepare(
     derived["sheet_total_rows"] = anchor
     single_total = is_total & (totals_per_sheet[sheet_id] == 1)
 
-    # Total row = sum of the office rows (only where the sheet has exactly one total row).
+    # Total row = sum of the office rows (only where the sheet has exactly one total row):
+    # the check column is the worst key of the row.
     offices = ~is_total
     sums = {}
+    worst = np.zeros(n)
     for key in NUMERIC_KEYS:
         per_sheet = np.bincount(sheet_id[offices], weights=values[key][offices], minlength=n_sheets)
-        expected = per_sheet[sheet_id]
-        check = _gap(is_money, values[key], expected)
-        derived[f"sum__{key}"] = np.where(single_total, check, np.nan)
-        sums[key] = expected
+        sums[key] = per_sheet[sheet_id]
+        worst = np.maximum(worst, np.abs(gap(values[key], sums[key])))
+    derived["sum_gap"] = np.where(single_total, worst, np.nan)
     office_sums = pd.DataFrame(sums, index=frame.index)[single_total]
 
     # One row per office: (sheet, folded office name) unique among office rows.
@@ -151,8 +147,7 @@ def prepare(
         arr[first_of_sub] = col
         derived[name] = arr
 
-    checks_frame = pd.DataFrame(derived, index=frame.index)
-    frame = pd.concat([frame, checks_frame], axis=1)
+    frame = pd.concat([frame, pd.DataFrame(derived, index=frame.index)], axis=1)
 
     # Which submissions are already refused without history: they do not serve as baseline.
     bad = np.array([s.has_errors for s in subs], dtype=bool)
@@ -165,7 +160,7 @@ def prepare(
 
     prepared = Prepared(frame=frame, submissions=subs, bad_before_history=bad)
     prepared.office_sums = office_sums
-    _history_checks(prepared, history, single_total, is_money, min_history_years)
+    _history_checks(prepared, history, single_total, min_history_years, outlier_floors)
     return prepared
 
 
@@ -173,37 +168,37 @@ def _history_checks(
     p: Prepared,
     history: pd.DataFrame,
     single_total: np.ndarray,
-    is_money: np.ndarray,
     min_history_years: int,
+    outlier_floors: tuple[float, float],
 ) -> None:
     frame = p.frame
     n = len(frame)
     good_total = single_total & ~p.bad_before_history[frame["_sub"].to_numpy()]
-    batch_totals = frame.loc[good_total]
-    pool = hist.baseline_pool(history, batch_totals)
+    pool = hist.baseline_pool(history, frame.loc[good_total])
     targets = frame.loc[single_total]
     cols: dict[str, np.ndarray] = {}
 
+    # Cumulative figures: the worst drop of the row, in tolerance units (<= 1: no drop).
     p.previous = hist.previous_period(targets, pool)
+    arr = _nan(n)
     rids = p.previous.index.to_numpy()
-    for key in CUMULATIVE_KEYS:
-        arr = _nan(n)
-        if len(rids):
-            prev = p.previous[key].to_numpy(dtype="float64")
-            cur = frame[key].to_numpy(dtype="float64")[rids]
-            arr[rids] = _gap(is_money[rids], prev, cur)
-        cols[f"cum__{key}"] = arr
+    if len(rids):
+        drops = [
+            gap(p.previous[k].to_numpy(dtype="float64"), frame[k].to_numpy(dtype="float64")[rids])
+            for k in CUMULATIVE_KEYS
+        ]
+        arr[rids] = np.maximum.reduce(drops)
+    cols["cum_drop"] = arr
 
     p.carry = hist.last_year_carry(targets, pool)
     arr = _nan(n)
     if len(p.carry):
         rids = p.carry.index.to_numpy()
-        expected = p.carry.to_numpy(dtype="float64")
         got = frame["carried_over"].to_numpy(dtype="float64")[rids]
-        arr[rids] = _gap(is_money[rids], got, expected)
+        arr[rids] = gap(got, p.carry.to_numpy(dtype="float64"))
     cols["carry_gap"] = arr
 
-    p.outliers = hist.outlier_scores(targets, pool, min_history_years)
+    p.outliers = hist.outlier_scores(targets, pool, min_history_years, *outlier_floors)
     for name, metric in (("z_rate", "rate"), ("z_new_received", "new_received")):
         arr = _nan(n)
         scores = p.outliers[metric]

@@ -30,10 +30,8 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "measure",
     *NUMERIC_KEYS,
 )
-#: Scale factor of the modified z-score (Iglewicz and Hoaglin) and of its mean absolute
-#: deviation fallback when more than half of the history is identical (MAD = 0).
+#: Scale factor of the modified z-score (Iglewicz and Hoaglin).
 Z_MAD = 0.6745
-Z_MEAN_AD = 1.253314
 
 
 def empty_history() -> pd.DataFrame:
@@ -159,36 +157,43 @@ def rate_pct(frame: pd.DataFrame) -> pd.Series:
     return (done * 100.0 / with_cond).where(with_cond > 0)
 
 
-def _modified_z(values: pd.DataFrame, metric: str, min_years: int) -> pd.DataFrame:
+def _modified_z(
+    values: pd.DataFrame, metric: str, min_years: int, floor: float, floor_share: float
+) -> pd.DataFrame:
     """values: one row per (target `_t`, earlier year) with `x` (the target's value) and
-    `metric` (the earlier year's). Returns z, median, n per target."""
+    `metric` (the earlier year's). Returns z, x, median, mad, n per target.
+
+    The MAD is floored at `floor + floor_share * |median|`: with 3 to 6 earlier years the
+    MAD can be nearly zero (a province that reported 80.1 %, 80.2 % and 80.2 %), and
+    z = 0.6745 * 0.5 / 0.05 would call an ordinary year an outlier."""
     v = values.dropna(subset=[metric])
     grouped = v.groupby("_t")[metric]
     stats = pd.DataFrame({"median": grouped.median(), "n": grouped.size()})
     v = v.join(stats["median"], on="_t")
     v["_abs"] = (v[metric] - v["median"]).abs()
-    dev = v.groupby("_t")["_abs"]
-    stats["mad"] = dev.median()
-    stats["mean_ad"] = dev.mean()
+    stats["mad"] = v.groupby("_t")["_abs"].median()
     stats = stats[stats["n"] >= min_years]
     x = values.drop_duplicates("_t").set_index("_t")["x"].reindex(stats.index)
-    diff = x - stats["median"]
+    scale = np.maximum(stats["mad"], floor + floor_share * stats["median"].abs())
     with np.errstate(divide="ignore", invalid="ignore"):
-        z_mad = Z_MAD * diff / stats["mad"]
-        z_mean = diff / (Z_MEAN_AD * stats["mean_ad"])
-    z = z_mad.where(stats["mad"] > 0, z_mean.where(stats["mean_ad"] > 0))
-    stats["z"] = z
+        z = Z_MAD * (x - stats["median"]) / scale
+    stats["z"] = z.where(scale > 0)
     stats["x"] = x
     return stats.dropna(subset=["z"])
 
 
 def outlier_scores(
-    targets: pd.DataFrame, pool: pd.DataFrame, min_years: int = 3
+    targets: pd.DataFrame,
+    pool: pd.DataFrame,
+    min_years: int = 3,
+    rate_floor_pp: float = 2.0,
+    new_floor_share: float = 0.10,
 ) -> dict[str, pd.DataFrame]:
     """Modified z-scores of each target's rate and new_received against the same period of
     the province's earlier years (only where `min_years` earlier years exist).
     Returns {"rate": frame, "new_received": frame}, each indexed by target with z, x,
-    median, n."""
+    median, n. MAD floors: `rate_floor_pp` percentage points for rates, `new_floor_share`
+    of the median for new_received."""
     keys = ["province_code", "boundary", "months", "measure"]
     left = targets[[*keys, "statistical_year"]].reset_index(names="_t")
     left["x_rate"] = rate_pct(targets).to_numpy()
@@ -198,7 +203,8 @@ def outlier_scores(
     merged = left.merge(right, on=keys, how="inner")
     merged = merged[merged["year"] < merged["statistical_year"]]
     rate = _modified_z(
-        merged.rename(columns={"x_rate": "x"}).dropna(subset=["x"]), "rate", min_years
-    )
-    new = _modified_z(merged.rename(columns={"x_new": "x"}), "new", min_years)
+        merged.rename(columns={"x_rate": "x"}).dropna(subset=["x"]),
+        "rate", min_years, rate_floor_pp, 0.0,
+    )  # fmt: skip
+    new = _modified_z(merged.rename(columns={"x_new": "x"}), "new", min_years, 0.0, new_floor_share)
     return {"rate": rate, "new_received": new}

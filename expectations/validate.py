@@ -64,6 +64,10 @@ class ValidationConfig:
     min_year: int = FIRST_YEAR
     max_year: int = field(default_factory=lambda: datetime.now(UTC).year + 1)
     min_history_years: int = 3
+    #: MAD floors of the outlier rules: percentage points for rates, share of the median
+    #: for new_received (see `expectations.history._modified_z`).
+    outlier_min_mad_rate_pp: float = 2.0
+    outlier_min_mad_share: float = 0.10
 
     @classmethod
     def from_env(cls) -> ValidationConfig:
@@ -125,7 +129,13 @@ def validate_batch(
     checks = build_checks(config.min_year, config.max_year)
     prepared: Prepared | None = None
     if with_rows:
-        prepared = prepare(with_rows, history, checks, config.min_history_years)
+        prepared = prepare(
+            with_rows,
+            history,
+            checks,
+            config.min_history_years,
+            (config.outlier_min_mad_rate_pp, config.outlier_min_mad_share),
+        )
         outcomes = run_checks(prepared.frame, checks, data_docs_dir, run_name=batch_id or None)
         built = FindingBuilder(prepared, config.min_year, config.max_year).build(outcomes)
         for sub, found in zip(with_rows, built, strict=True):

@@ -67,6 +67,18 @@ def batch() -> Batch:
     s = b.add("with_conditions", sub("08", 2024, 11))
     b.rows["with_conditions"] = edit(s, "money", 1, {"postponed": 11.5})
 
+    # Money with decimals: float rounding is not a difference...
+    s = b.add("money_decimals", sub("34", 2024, 11))
+    edit(s, "money", 0, {"completed": 0.1, "terminated": 0.2, "in_progress": -0.3})
+    # ... but 450 thousand đồng on a 1.46 billion (thousand đồng) total is, however small
+    # relative to the total (a generator defect the first tolerance let through).
+    big = {"must_enforce": 2_900_000_000, "with_conditions": 1_461_986_383, "done": 5 * 10**8}
+    s = b.add("big_total_gap", sub("35", 2024, 11, money=big))
+    keep_identities = dict.fromkeys(
+        ("carried_over", "total_received", "must_enforce", "without_conditions"), 450
+    )
+    b.rows["big_total_gap"] = edit(s, "money", "total", keep_identities)
+
     # Negative figure, identities kept.
     s = b.add("negative", sub("10", 2024, 11))
     other = float(s.rows.loc[(s.rows["measure"] == "cases") & ~s.rows["is_total"], "other"].iat[0])
@@ -181,7 +193,7 @@ def batch() -> Batch:
 
 
 def test_good_submissions_pass_in_a_batch_with_bad_ones(batch: Batch) -> None:
-    for name in ("good_80", "good_01", "backfill_4", "backfill_6", "carried_ok"):
+    for name in ("good_80", "good_01", "backfill_4", "backfill_6", "carried_ok", "money_decimals"):
         assert batch.findings(name) == [], name
         assert not batch.quarantined(name)
     assert len(batch.result.quarantined) >= 15
@@ -216,7 +228,7 @@ def test_identity_rules(batch: Batch, name, rule, sheet, key, measure) -> None:
         assert f.column == LABELS[key]
 
 
-def test_money_tolerance_is_relative_and_catches_half_a_thousand(batch: Batch) -> None:
+def test_money_tolerance_catches_a_fraction_of_a_thousand(batch: Batch) -> None:
     f = batch.findings("with_conditions", "identity.with_conditions")[0]
     assert abs(float(f.observed) - float(f.expected)) == pytest.approx(11.5)
 
@@ -248,6 +260,13 @@ def test_total_row_is_sum_of_offices(batch: Batch) -> None:
     assert {(f.sheet, f.row) for f in found} == {(MONEY, batch.rows["total_sum"])}
     completed = next(f for f in found if f.column == LABELS["completed"])
     assert float(completed.observed) - float(completed.expected) == 9
+
+
+def test_a_small_relative_gap_on_a_big_total_is_still_an_error(batch: Batch) -> None:
+    found = batch.findings("big_total_gap")
+    assert {f.rule for f in found} == {"total.sum_of_offices"}
+    assert len(found) == 4 and {f.row for f in found} == {batch.rows["big_total_gap"]}
+    assert {float(f.observed) - float(f.expected) for f in found} == {450.0}
 
 
 def test_exactly_one_total_row(batch: Batch) -> None:
