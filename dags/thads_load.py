@@ -56,6 +56,8 @@ def thads_load() -> None:
         return {
             "batch_id": batch["batch_id"],
             "n_files": batch["n_files"],
+            "n_already_seen": batch.get("n_already_seen", 0),
+            "n_targets_files": len(batch.get("targets", [])),
             "groups": ingest_kwargs(batch["groups"]),
         }
 
@@ -64,7 +66,13 @@ def thads_load() -> None:
         # Airflow maps only over a task's return value, not over one key of it.
         return groups
 
-    @task(map_index_template="{{ task.op_kwargs['group'] }}", **IO_RETRIES)
+    # One task per province, labelled with its code; a few at a time (each parses Excel in
+    # its own process, and a month brings 34-63 provinces).
+    @task(
+        map_index_template="{{ task.op_kwargs['group'] }}",
+        max_active_tis_per_dagrun=4,
+        **IO_RETRIES,
+    )
     def ingest(batch_id: str, group: str, files: list[str]) -> dict:
         return pipeline.ingest_group(batch_id, files, settings().paths, group=group)
 

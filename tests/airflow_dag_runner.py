@@ -63,6 +63,11 @@ def inspect(out: Path) -> None:
             "retry_exponential_backoff": {
                 t.task_id: float(t.retry_exponential_backoff or 0) for t in dag.tasks
             },
+            "max_active_tis_per_dagrun": {
+                t.task_id: t.max_active_tis_per_dagrun
+                for t in dag.tasks
+                if t.max_active_tis_per_dagrun is not None
+            },
             "has_failure_callback": {t.task_id: bool(t.on_failure_callback) for t in dag.tasks},
             "catchup": dag.catchup,
             "max_active_runs": dag.max_active_runs,

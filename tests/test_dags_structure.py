@@ -38,6 +38,7 @@ def test_load_dag_maps_ingest_per_province_and_updates_the_asset(dags: dict[str,
         "validate_and_commit",
     ]
     assert load["mapped"] == ["ingest"]
+    assert load["max_active_tis_per_dagrun"] == {"ingest": 4}  # a few provinces at a time
     edges = {tuple(e) for e in load["edges"]}
     assert {
         ("plan", "province_groups"),
