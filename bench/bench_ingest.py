@@ -188,6 +188,10 @@ def bench_zone(landing: Path, workers: int) -> tuple[str, dict[str, float], dict
     finally:
         shutil.rmtree(home, ignore_errors=True)
     parts = "; ".join(f"{k} {v:.2f} s" for k, v in steps.items())
+    manifest = landing / "manifest.json"
+    if manifest.exists():
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        parts = f"zone: thads generate seed {m['seed']}, defects {m['defects']}; " + parts
     row = (
         f"| {PREFIX} whole landing zone ({info['files']} files, {info['submissions']} "
         f"submissions, {info['rows']} rows) | goal < 15 s wall on 2 cores | {total:.2f} s wall, "
@@ -202,7 +206,12 @@ def update_results(rows: list[str]) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n" + HEADER
     if HEADER not in text:
         text = text.rstrip("\n") + "\n\n" + HEADER
-    kept = [line for line in text.splitlines() if not line.startswith(f"| {PREFIX}")]
+    replaced = {row.split(" | ")[0].split("(")[0] for row in rows}
+    kept = [
+        line
+        for line in text.splitlines()
+        if not (line.startswith(f"| {PREFIX}") and line.split(" | ")[0].split("(")[0] in replaced)
+    ]
     RESULTS.write_text("\n".join(kept).rstrip("\n") + "\n" + "\n".join(rows) + "\n", "utf-8")
 
 
@@ -212,10 +221,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smaller baseline sample")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
+    parser.add_argument(
+        "--zone-only", action="store_true", help="only the whole-zone run (keeps other rows)"
+    )
     args = parser.parse_args(argv)
     landing = ensure_landing(args.landing)
     candidates = discover(landing).candidates
-    rows = bench_formats(candidates, args.quick)
+    rows = [] if args.zone_only else bench_formats(candidates, args.quick)
     zone_row, _steps, _info = bench_zone(landing, args.workers)
     load = os.getloadavg()[0]
     rows.append(zone_row)

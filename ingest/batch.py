@@ -30,7 +30,7 @@ import pandas as pd
 from ingest.dedupe import Duplicate, classify
 from ingest.files import Candidate, archive_bytes, archive_file, discover, read_once
 from ingest.model import ParsedSubmission
-from ingest.parse import _context, default_workers, parse_chunk_frame
+from ingest.parse import default_workers, parse_chunk_frame, pool_context
 from ingest.registry import Registry
 from ingest.rowsets import attach_rows
 from thads.config import Paths
@@ -164,7 +164,7 @@ def stage_batch(
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(jobs) <= 1:
         return [_stage(paths, batch_id, g, new, dups) for g, (new, dups) in jobs]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
         futures = [pool.submit(_stage, paths, batch_id, g, new, dups) for g, (new, dups) in jobs]
         return [f.result() for f in futures]
 

@@ -16,7 +16,7 @@ by a lock file, so a concurrent commit never mistakes a live batch for an orphan
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,8 @@ class CommitSummary:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CommitSummary:
-        data = dict(data)
+        known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in data.items() if k in known}  # summaries of older versions
         data["periods"] = [tuple(p) for p in data.get("periods", [])]
         return cls(**data)
 

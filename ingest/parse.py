@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 
 import pandas as pd
 
@@ -75,7 +76,7 @@ def read_candidate(candidate: Candidate, data: Mapping[str, bytes] | None = None
         )
 
 
-def _submission(candidate: Candidate, read: ReadResult, batch_id: str) -> ParsedSubmission:
+def _submission(candidate: Candidate, read: ReadResult) -> ParsedSubmission:
     name = candidate.filename
     return ParsedSubmission(
         submission_id=candidate.submission_id,
@@ -127,7 +128,7 @@ def parse_chunk_frame(
     spans: list[tuple[int, int] | None] = []
     for i, candidate in enumerate(candidates):
         read = read_candidate(candidate, data[i] if data is not None else None)
-        sub = _submission(candidate, read, batch_id)
+        sub = _submission(candidate, read)
         span = None
         if read.parts is not None:
             span = builder.add(_meta(sub, batch_id), _ordered(read.parts))
@@ -174,20 +175,14 @@ def parse_many(
     size = max(8, min(chunk_size, -(-len(candidates) // (workers * 4))))
     chunks = _chunks(candidates, size)
     out: list[ParsedSubmission] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
         # Workers send back one frame per chunk (cheap to pickle), not one per submission.
         for subs, spans, frame in pool.map(parse_chunk_frame, chunks, [batch_id] * len(chunks)):
             out += attach_rows(subs, spans, frame)
     return out
 
 
-def _context():
-    # fork starts a worker in milliseconds (pandas already imported); spawn would re-import
-    # pandas and pyarrow in each worker (~1 s). Airflow tasks and the CLI are fine with fork.
-    return get_context("fork") if "fork" in _methods() else get_context()
-
-
-def _methods() -> list[str]:
-    from multiprocessing import get_all_start_methods
-
-    return get_all_start_methods()
+def pool_context() -> BaseContext:
+    """fork where there is one: a worker starts in milliseconds with pandas already
+    imported, where spawn would re-import pandas and pyarrow in each worker (~1 s)."""
+    return get_context("fork") if "fork" in get_all_start_methods() else get_context()
