@@ -64,7 +64,9 @@ def airflow_env(
     """A clean Airflow environment: own AIRFLOW_HOME, our dags/, no examples, the given
     metadata DB (default: SQLite in AIRFLOW_HOME), plus `extra` (THADS_HOME, ...)."""
     airflow_home.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "AIRFLOW__"))}
+    # Nothing inherited from the caller's Airflow or THADS settings (`make test` exports
+    # THADS_HOME; a developer may have alert channels configured).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "THADS_"))}
     env.update(
         {
             "AIRFLOW_HOME": str(airflow_home),
