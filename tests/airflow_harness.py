@@ -7,6 +7,7 @@ each test environment is a process environment, never pytest's own).
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -129,25 +130,61 @@ def run_dags(
     return results
 
 
-# --- A small landing zone, written with the generator's API -----------------------------
+# --- Small landing zones -----------------------------------------------------------------
 
-#: Province -> file format of its submission: every format the contract allows.
-LANDING_FORMATS = {"01": "json", "80": "xlsx", "92": "csv", "93": "xlsx"}
-PAST_FORMATS = {"01": "xlsx", "80": "json"}
+#: `thads generate --years 2024 --provinces ...`: 12 cumulative reports each, targets file.
+LANDING_PROVINCES = ("01", "80", "92", "93")
+#: A past period (2023, 12 months) in another folder, written with the generator's API in
+#: the formats `thads generate` rarely picks (JSON, CSV pair).
+PAST_FORMATS = {"01": "json", "80": "csv"}
+
+#: {province_code: {measure: {numeric key: value}}} of the total rows of one period.
+Totals = dict[str, dict[str, dict[str, float]]]
+
+
+@dataclass
+class Landing:
+    folder: Path
+    codes: list[str]
+    n_files: int
+    totals: dict[tuple[int, int], Totals]  # by (statistical_year, months)
+    targets: dict[str, dict[str, float]] = field(default_factory=dict)  # code -> measure -> %
+
+
+def generate_landing(folder: Path, year: int, codes: tuple[str, ...], seed: int) -> Landing:
+    """`thads generate` for a few provinces; what to expect comes from its manifest."""
+    cmd = [str(Path(sys.executable).with_name("thads")), "generate", "--out", str(folder)]
+    cmd += ["--years", str(year), "--provinces", ",".join(codes), "--seed", str(seed)]
+    subprocess.run([*cmd, "--quiet", "--processes", "1"], check=True, cwd=REPO, timeout=300)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["counts"]["defective"] == 0, manifest["counts"]
+    totals: dict[tuple[int, int], Totals] = {}
+    for sub in manifest["submissions"]:
+        period = (sub["statistical_year"], sub["months"])
+        totals.setdefault(period, {})[sub["province_code"]] = sub["totals"]
+    targets: dict[str, dict[str, float]] = {}
+    with (folder / f"targets_{year}.csv").open(encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            targets[row["province_code"]] = {
+                "cases": float(row["case_target_pct"]),
+                "money": float(row["money_target_pct"]),
+            }
+    return Landing(folder, sorted(codes), manifest["counts"]["files"], totals, targets)
 
 
 def write_landing(
     folder: Path, year: int, formats: dict[str, str], seed: int, months: int = 12
-) -> dict[str, Any]:
-    """One cumulative report per province for (year, months), with random but valid
-    figures; returns {province_code: Report} so tests can compute what the marts must say."""
+) -> Landing:
+    """One cumulative report per province for (year, months) in the given formats, with
+    random but valid figures, written with the generator's API."""
     import random
 
     from thads.generate import build_report, write_csv_pair, write_json, write_xlsx
 
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    reports: dict[str, Any] = {}
+    totals: Totals = {}
+    n_files = 0
     for code, fmt in sorted(formats.items()):
         cases_with = rng.randint(3000, 9000)
         money_with = rng.randint(100_000_000, 900_000_000)  # thousands of đồng
@@ -168,20 +205,20 @@ def write_landing(
         )
         assert report.errors() == [], report.errors()
         if fmt == "csv":
-            write_csv_pair(report, folder)
-        elif fmt == "json":
-            write_json(report, folder / report.filename("json"))
+            n_files += len(write_csv_pair(report, folder))
         else:
-            write_xlsx(report, folder / report.filename("xlsx"))
-        reports[code] = report
-    return reports
+            writer = write_json if fmt == "json" else write_xlsx
+            writer(report, folder / report.filename(fmt))
+            n_files += 1
+        totals[code] = {measure: report.total(measure) for measure in ("cases", "money")}
+    return Landing(folder, sorted(formats), n_files, {(year, months): totals})
 
 
-def expected_ranking(reports: dict[str, Any], measure: str) -> dict[str, tuple[float, int]]:
+def expected_ranking(totals: Totals, measure: str) -> dict[str, tuple[float, int]]:
     """province_code -> (rate_pct, competition rank) computed straight from the reports."""
     rates = {}
-    for code, report in reports.items():
-        total = report.total(measure)
+    for code, by_measure in totals.items():
+        total = by_measure[measure]
         rates[code] = round(
             (total["completed"] + total["terminated"]) * 100.0 / total["with_conditions"], 2
         )
@@ -200,8 +237,8 @@ class Scenario:
     thads_home: Path
     landing: Path
     past_landing: Path
-    reports: dict[str, Any] = field(default_factory=dict)
-    past_reports: dict[str, Any] = field(default_factory=dict)
+    current: Landing | None = None
+    past: Landing | None = None
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: Path | None = None
     alerts: list[dict[str, Any]] = field(default_factory=list)
@@ -250,8 +287,8 @@ def prepare_scenario(root: Path, db_url: str | None = None) -> Scenario:
     )
     env.pop("THADS_LANDING", None)
     scenario = Scenario(root, env, thads_home, landing, past)
-    scenario.reports = write_landing(landing, 2024, LANDING_FORMATS, seed=11)
-    scenario.past_reports = write_landing(past, 2023, PAST_FORMATS, seed=12)
+    scenario.current = generate_landing(landing, 2024, LANDING_PROVINCES, seed=11)
+    scenario.past = write_landing(past, 2023, PAST_FORMATS, seed=12)
     return scenario
 
 
@@ -283,14 +320,16 @@ def _map_labels(run: dict[str, Any], task_id: str) -> list[str]:
 RAW_EVENT = {"uri": "thads://raw/", "task_id": "raw_updated"}
 
 
-def assert_new_files_loaded(run: dict[str, Any], formats: dict[str, str]) -> None:
+def assert_new_files_loaded(run: dict[str, Any], landing: Landing) -> None:
     """A load that found new files: one mapped ingest per province, all green, Asset updated."""
     assert run["state"] == "success", _states(run)
     assert all(s == "success" for s in _states(run).values()), _states(run)
-    assert _map_labels(run, "ingest") == sorted(formats), run["tasks"]
-    n_files = sum(2 if fmt == "csv" else 1 for fmt in formats.values())
-    assert run["xcoms"]["plan"]["n_files"] == n_files, run["xcoms"]["plan"]
-    assert run["xcoms"]["validate_and_commit"]["new_data"] is True, run["xcoms"]
+    assert _map_labels(run, "ingest") == landing.codes, run["tasks"]
+    assert run["xcoms"]["plan"]["n_files"] == landing.n_files, run["xcoms"]["plan"]
+    committed = run["xcoms"]["validate_and_commit"]
+    assert committed["new_data"] is True, committed
+    assert committed["n_quarantined"] == 0, committed
+    assert committed["n_loaded"] == sum(len(t) for t in landing.totals.values()), committed
     assert run["asset_events"] == [RAW_EVENT]
 
 
@@ -306,47 +345,44 @@ def assert_nothing_new(run: dict[str, Any]) -> None:
     assert run["asset_events"] == []
 
 
-def assert_ranking_in_warehouse(
-    thads_home: Path, reports: dict[str, Any], year: int, months: int = 12
-) -> None:
-    """The ranking mart holds exactly the reporting provinces with the rates and competition
-    ranks computed straight from the submitted reports."""
+def assert_ranking_in_warehouse(thads_home: Path, landing: Landing) -> None:
+    """For every period of the landing zone, the ranking mart holds exactly the reporting
+    provinces with the rates and competition ranks computed straight from the submitted
+    totals ("2/4": ranked among those that reported, of 63 expected), and the targets of the
+    targets file."""
     import duckdb
 
     from thads.config import Paths
 
     paths = Paths(thads_home)
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        for measure in ("cases", "money"):
-            rows = con.execute(
-                "select province_code, rate_pct, rank, rank_label, n_ranked, n_expected "
-                "from marts.fct_province_ranking "
-                "where statistical_year = ? and months = ? and measure = ? and rank is not null",
-                [year, months, measure],
-            ).fetchall()
-            found = {code: (float(rate), int(rank)) for code, rate, rank, *_ in rows}
-            expected = expected_ranking(reports, measure)
-            assert set(found) == set(expected), (measure, found, expected)
-            for code, (rate, rank) in expected.items():
-                assert abs(found[code][0] - rate) < 0.006, (measure, code, found[code], rate)
-                assert found[code][1] == rank, (measure, code, found[code], rank)
-            # Ranked among the provinces that reported ("1/4"), out of the 63 expected.
-            for code, _, rank, label, n_ranked, n_expected in rows:
-                assert (label, n_ranked, n_expected) == (
-                    f"{rank}/{len(reports)}",
-                    len(reports),
-                    63,
-                ), (
-                    code,
-                    label,
-                    n_ranked,
-                    n_expected,
-                )
+        for (year, months), totals in sorted(landing.totals.items()):
+            for measure in ("cases", "money"):
+                rows = con.execute(
+                    "select province_code, rate_pct, rank, rank_label, n_ranked, n_expected, "
+                    "target_pct from marts.fct_province_ranking where statistical_year = ? "
+                    "and months = ? and measure = ? and rank is not null",
+                    [year, months, measure],
+                ).fetchall()
+                where = (year, months, measure)
+                found = {row[0]: row for row in rows}
+                expected = expected_ranking(totals, measure)
+                assert set(found) == set(expected), (where, sorted(found), sorted(expected))
+                n = len(expected)
+                for code, (rate, rank) in expected.items():
+                    _, got_rate, got_rank, label, n_ranked, n_expected, target = found[code]
+                    assert abs(float(got_rate) - rate) < 0.006, (where, code, got_rate, rate)
+                    assert got_rank == rank, (where, code, got_rank, rank)
+                    assert (label, n_ranked, n_expected) == (f"{rank}/{n}", n, 63), found[code]
+                    if landing.targets:
+                        assert target is not None, (where, code)
+                        want = landing.targets[code][measure]
+                        assert abs(float(target) - want) < 0.006, (where, code, target, want)
     assert paths.snapshot.is_file(), "publish wrote no snapshot"
     assert paths.report.is_file(), "publish wrote no HTML report"
 
 
-def assert_missing_flagged(run: dict[str, Any], reported: set[str]) -> None:
+def assert_missing_flagged(run: dict[str, Any], reported: list[str]) -> None:
     """The deadline check of 1/11/2024 covers the 12-month report of 2024 and lists every
     legacy province but those that reported."""
     from thads.reference import provinces
@@ -356,7 +392,8 @@ def assert_missing_flagged(run: dict[str, Any], reported: set[str]) -> None:
     assert (report["statistical_year"], report["months"]) == (2024, 12), report
     assert report["deadline"] == "2024-10-04"
     missing = {row["province_code"] for row in report["missing"]}
-    assert missing == {p.code for p in provinces(63)} - reported, missing
+    assert missing == {p.code for p in provinces(63)} - set(reported), missing
+    assert {row["status"] for row in report["missing"]} == {"missing"}
 
 
 def assert_alerts_reached_the_data_team(scenario: Scenario) -> None:
@@ -364,15 +401,18 @@ def assert_alerts_reached_the_data_team(scenario: Scenario) -> None:
     failure alert of the task that could not read the landing zone."""
     from thads.reference import provinces
 
+    assert scenario.current is not None
+    reported = scenario.current.codes
     team = [a for a in scenario.alerts if a.get("audience") == "data_team"]
     subjects = [a["subject"] for a in team]
-    n_late = len(provinces(63)) - len(LANDING_FORMATS)
+    n_late = len(provinces(63)) - len(reported)
     deadline = [a for a in team if "without an accepted report" in a["subject"]]
     assert len(deadline) == 1, subjects
     assert f"{n_late}/63" in deadline[0]["subject"], deadline[0]["subject"]
     assert "12 tháng năm 2024" in deadline[0]["subject"]
     text = deadline[0]["text"]
-    assert all(f"- {code} " not in text for code in LANDING_FORMATS), text
+    assert all(f"- {code} " not in text for code in reported), text
+    assert text.count("\n- ") == n_late, text
     failed = [a for a in team if a["subject"] == "[THADS] Airflow task failed: thads_load.plan"]
     assert len(failed) == 1, subjects
     assert "unmounted_share" in failed[0]["text"] and "FileNotFoundError" in failed[0]["text"]

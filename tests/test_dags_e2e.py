@@ -13,8 +13,6 @@ import re
 import pytest
 
 from tests.airflow_harness import (
-    LANDING_FORMATS,
-    PAST_FORMATS,
     Scenario,
     assert_alerts_reached_the_data_team,
     assert_missing_flagged,
@@ -37,7 +35,7 @@ def sqlite_scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 
 def test_load_maps_one_ingest_per_province_and_updates_the_asset(sqlite_scenario) -> None:
-    assert_new_files_loaded(sqlite_scenario.runs["load"], LANDING_FORMATS)
+    assert_new_files_loaded(sqlite_scenario.runs["load"], sqlite_scenario.current)
 
 
 def test_rerunning_a_load_is_harmless(sqlite_scenario) -> None:
@@ -45,14 +43,14 @@ def test_rerunning_a_load_is_harmless(sqlite_scenario) -> None:
 
 
 def test_backfill_of_a_past_period(sqlite_scenario) -> None:
-    assert_new_files_loaded(sqlite_scenario.runs["backfill"], PAST_FORMATS)
+    assert_new_files_loaded(sqlite_scenario.runs["backfill"], sqlite_scenario.past)
 
 
 def test_build_puts_the_ranking_in_the_warehouse(sqlite_scenario) -> None:
     run = sqlite_scenario.runs["build"]
     assert run["state"] == "success", run["tasks"]
-    assert_ranking_in_warehouse(sqlite_scenario.thads_home, sqlite_scenario.reports, 2024)
-    assert_ranking_in_warehouse(sqlite_scenario.thads_home, sqlite_scenario.past_reports, 2023)
+    assert_ranking_in_warehouse(sqlite_scenario.thads_home, sqlite_scenario.current)
+    assert_ranking_in_warehouse(sqlite_scenario.thads_home, sqlite_scenario.past)
 
 
 def test_build_log_shows_dbt_per_model(sqlite_scenario) -> None:
@@ -64,7 +62,7 @@ def test_build_log_shows_dbt_per_model(sqlite_scenario) -> None:
 
 
 def test_deadline_dag_flags_missing_provinces(sqlite_scenario) -> None:
-    assert_missing_flagged(sqlite_scenario.runs["deadlines"], set(LANDING_FORMATS))
+    assert_missing_flagged(sqlite_scenario.runs["deadlines"], sqlite_scenario.current.codes)
 
 
 def test_late_provinces_and_failed_tasks_alert_the_data_team(sqlite_scenario) -> None:

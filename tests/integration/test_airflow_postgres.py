@@ -16,8 +16,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.airflow_harness import (
-    LANDING_FORMATS,
-    PAST_FORMATS,
     REPO,
     Scenario,
     assert_alerts_reached_the_data_team,
@@ -84,16 +82,16 @@ def test_metadata_lives_in_postgres(pg_scenario: Scenario, postgres_url: str) ->
         ).scalar()
     engine.dispose()
     assert runs == {"thads_load": 4, "thads_build": 1, "thads_deadlines": 1}
-    assert mapped == len(LANDING_FORMATS) + len(PAST_FORMATS)
+    assert mapped == len(pg_scenario.current.codes) + len(pg_scenario.past.codes)
 
 
 def test_end_to_end_on_postgres(pg_scenario: Scenario) -> None:
     runs = pg_scenario.runs
-    assert_new_files_loaded(runs["load"], LANDING_FORMATS)
+    assert_new_files_loaded(runs["load"], pg_scenario.current)
     assert_nothing_new(runs["reload"])
-    assert_new_files_loaded(runs["backfill"], PAST_FORMATS)
+    assert_new_files_loaded(runs["backfill"], pg_scenario.past)
     assert runs["build"]["state"] == "success", runs["build"]["tasks"]
-    assert_ranking_in_warehouse(pg_scenario.thads_home, pg_scenario.reports, 2024)
-    assert_ranking_in_warehouse(pg_scenario.thads_home, pg_scenario.past_reports, 2023)
-    assert_missing_flagged(runs["deadlines"], set(LANDING_FORMATS))
+    assert_ranking_in_warehouse(pg_scenario.thads_home, pg_scenario.current)
+    assert_ranking_in_warehouse(pg_scenario.thads_home, pg_scenario.past)
+    assert_missing_flagged(runs["deadlines"], pg_scenario.current.codes)
     assert_alerts_reached_the_data_team(pg_scenario)
