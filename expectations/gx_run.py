@@ -48,9 +48,16 @@ def _quiet_gx() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _context(data_docs_dir: Path | None) -> Any:
+def import_gx() -> Any:
     _quiet_gx()
     import great_expectations as gx
+    import great_expectations.expectations  # the suite's classes, imported once here
+
+    return gx
+
+
+def _context(data_docs_dir: Path | None) -> Any:
+    gx = import_gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,

@@ -89,6 +89,9 @@ class ValidationResult:
     n_validated: int = 0
     n_rows: int = 0
     seconds: float = 0.0
+    #: Wall seconds per step: prepare (frame and derived checks), gx (the Great
+    #: Expectations run, incl. its import on first use and Data Docs), findings, dq.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def all_findings(self, sub: ParsedSubmission) -> list[Finding]:
         """Parse findings then validation findings of one submission."""
@@ -96,11 +99,11 @@ class ValidationResult:
 
 
 def _batch_id(subs: Sequence[ParsedSubmission]) -> str:
+    """The batch id the rows carry (all rows of a batch carry the same one)."""
     for sub in subs:
-        if sub.rows is not None and "batch_id" in sub.rows.columns and len(sub.rows):
-            value = sub.rows["batch_id"].iat[0]
-            if isinstance(value, str) and value:
-                return value
+        if sub.rows is not None and len(sub.rows):
+            value = sub.rows["batch_id"].iat[0] if "batch_id" in sub.rows.columns else ""
+            return value if isinstance(value, str) else ""
     return ""
 
 
@@ -128,6 +131,15 @@ def validate_batch(
     findings: dict[str, list[Finding]] = {s.submission_id: [] for s in subs}
     checks = build_checks(config.min_year, config.max_year)
     prepared: Prepared | None = None
+    timings: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = round(now - mark, 3)
+        mark = now
+
     if with_rows:
         prepared = prepare(
             with_rows,
@@ -136,16 +148,20 @@ def validate_batch(
             config.min_history_years,
             (config.outlier_min_mad_rate_pp, config.outlier_min_mad_share),
         )
+        lap("prepare")
         outcomes = run_checks(prepared.frame, checks, data_docs_dir, run_name=batch_id or None)
+        lap("gx")
         built = FindingBuilder(prepared, config.min_year, config.max_year).build(outcomes)
         for sub, found in zip(with_rows, built, strict=True):
             findings[sub.submission_id].extend(found)
+        lap("findings")
     quarantined = {
         s.submission_id
         for s in subs
         if s.has_errors or any(f.severity == "error" for f in findings[s.submission_id])
     }
     dq = dq_frame(subs, findings, prepared, checks, batch_id, checked_at)
+    lap("dq")
     result = ValidationResult(
         findings=findings,
         dq_rows=dq,
@@ -153,6 +169,7 @@ def validate_batch(
         n_validated=len(with_rows),
         n_rows=0 if prepared is None else len(prepared.frame),
         seconds=time.perf_counter() - started,
+        timings=timings,
     )
     event(
         log,
@@ -163,6 +180,7 @@ def validate_batch(
         rows=result.n_rows,
         quarantined=len(quarantined),
         seconds=round(result.seconds, 2),
+        **{f"t_{k}": v for k, v in timings.items()},
     )
     return result
 
