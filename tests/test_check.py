@@ -109,6 +109,7 @@ def test_missing_file_and_lone_csv_half(tmp_path: Path, capsys) -> None:
     assert verdict["findings"][0]["rule"].startswith("parse.")
 
 
+@pytest.mark.slow  # a fresh process imports Great Expectations: ~10-20 s on a busy machine
 def test_cli_process_exit_code(samples_dir: Path, tmp_path: Path) -> None:
     env = {**os.environ, "THADS_HOME": str(tmp_path / "home")}
     sample = str(samples_dir / "THADS_80_2024_11.json")
