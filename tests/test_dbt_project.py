@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import shutil
 
 import yaml
 
 from thads import contract
-from thads.build import dbt_env, dbt_executable
+from thads.build import dbt_env, dbt_executable, project_fingerprint
 from thads.config import DBT_PROJECT_DIR, Paths
 
 
@@ -67,3 +68,17 @@ def test_every_mart_model_has_a_yml_with_tests():
         assert model.get("description"), sql.stem
         column_tests = [c for c in model.get("columns", []) if c.get("data_tests")]
         assert model.get("data_tests") or column_tests, sql.stem
+
+
+def test_project_fingerprint_follows_the_project_not_the_build_output(tmp_path):
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    before = project_fingerprint(project)
+    assert project_fingerprint(DBT_PROJECT_DIR) == before
+    (project / "target").mkdir()
+    (project / "target" / "manifest.json").write_text("{}")
+    (project / ".user.yml").write_text("id: x\n")
+    assert project_fingerprint(project) == before
+    seed = project / "seeds" / "ref_national_targets.csv"
+    seed.write_text(seed.read_text() + "2026,84.0,52.0\n")
+    assert project_fingerprint(project) != before

@@ -212,6 +212,10 @@ def test_both_builds_ran_models_tests_and_unit_tests(warehouse):
         assert counts["model"] == {"success": sum(counts["model"].values())}
         assert set(counts["test"]) <= {"pass", "warn"}
         assert counts["test"]["pass"] > 60
+    # the second build is a load: same project, so only what raw data feeds is rebuilt
+    assert warehouse.first["selection"] == "all"
+    assert warehouse.second["selection"] == "source:raw+"
+    assert "seed" in warehouse.first["counts"] and "seed" not in warehouse.second["counts"]
     # unit tests ran in the first build (asked for) and not in the load-style second one
     assert warehouse.first["counts"]["unit_test"] == {"pass": 6}
     assert "unit_test" not in warehouse.second["counts"]

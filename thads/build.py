@@ -8,6 +8,7 @@ lock (per process and per THADS_HOME, across processes) serialises runs.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -190,17 +191,36 @@ def build(
     """
     paths = (paths or Paths.from_env()).ensure()
     started = time.monotonic()
+    fingerprint = project_fingerprint()
+    stamp = dbt_target_dir(paths).parent / "built_project.sha256"
+    # A load only brings raw data. When the project (models, tests, seeds) is the one the
+    # warehouse was last completely built with, rebuild and retest only what raw data feeds:
+    # seeds, reference staging and dim_province cannot have changed.
+    complete = (
+        full_refresh
+        or unit_tests
+        or not paths.warehouse.exists()
+        or not stamp.exists()
+        or stamp.read_text(encoding="utf-8").strip() != fingerprint
+    )
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
+    if not complete:
+        args += ["--select", "source:raw+"]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
+    if complete:
+        stamp.unlink(missing_ok=True)  # a failed complete build must not look complete
     run_dbt(args, paths)
+    if complete:
+        stamp.write_text(fingerprint + "\n", encoding="utf-8")
     results = _read_run_results(paths)
     build_seconds = round(time.monotonic() - started, 2)
     summary: dict[str, Any] = {
         "warehouse": str(paths.warehouse),
         "full_refresh": full_refresh,
+        "selection": "all" if complete else "source:raw+",
         "build_seconds": build_seconds,
         "counts": _counts(results),
         "warnings": [
@@ -215,6 +235,22 @@ def build(
         summary["docs"] = str(dbt_docs_dir(paths) / "static_index.html")
         summary["docs_seconds"] = round(time.monotonic() - docs_started, 2)
     return summary
+
+
+def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """sha256 over every file of dbt_project/ that shapes the warehouse (not target/, logs/,
+    nor dbt's own dotfiles)."""
+    digest = hashlib.sha256()
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if not path.is_file() or relative.parts[0] in {"target", "logs"}:
+            continue
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.suffix not in {".sql", ".yml", ".yaml", ".csv", ".md"}:
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _counts(results: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
