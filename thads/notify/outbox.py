@@ -117,15 +117,15 @@ def deliver(
     report = DeliveryReport(channels=sorted(channels), alerts=len(alerts))
     outbox = Outbox(paths.alerts)
     if not channels and alerts:
-        for alert in alerts:
-            event(
-                log,
-                "alert_not_sent",
-                logging.WARNING,
-                reason="no channel configured",
-                province=alert.province_code,
-                subject=alert.subject,
-            )
+        # Not an error (alerts are optional), but say once what was not sent and why.
+        event(
+            log,
+            "alerts_not_sent",
+            logging.WARNING,
+            reason="no channel configured (THADS_ALERT_WEBHOOK_URL / THADS_SMTP_HOST)",
+            alerts=len(alerts),
+            provinces=sorted({a.province_code for a in alerts if a.province_code}),
+        )
     with outbox.locked():
         queue: dict[str, dict[str, Any]] = {}
         waiting: set[str] = set()
