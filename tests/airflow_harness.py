@@ -419,3 +419,20 @@ def assert_alerts_reached_the_data_team(scenario: Scenario) -> None:
     broken = scenario.runs["broken"]
     assert broken["state"] == "failed"
     assert broken["tasks"]["plan"]["state"] == "failed", broken["tasks"]
+
+
+def assert_deadlines_match_dim_period(thads_home: Path) -> None:
+    """The deadline DAG's calendar (thads.airflow_support) and the warehouse's
+    dim_period.report_deadline are two implementations of one rule: they must agree."""
+    import duckdb
+
+    from thads.airflow_support import report_deadline
+    from thads.config import Paths
+
+    with duckdb.connect(str(Paths(thads_home).warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select statistical_year, months, report_deadline from marts.dim_period"
+        ).fetchall()
+    assert len(rows) >= 12
+    for year, months, deadline in rows:
+        assert report_deadline(year, months) == deadline, (year, months, deadline)

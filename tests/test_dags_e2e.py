@@ -15,6 +15,7 @@ import pytest
 from tests.airflow_harness import (
     Scenario,
     assert_alerts_reached_the_data_team,
+    assert_deadlines_match_dim_period,
     assert_missing_flagged,
     assert_new_files_loaded,
     assert_nothing_new,
@@ -59,6 +60,10 @@ def test_build_log_shows_dbt_per_model(sqlite_scenario) -> None:
     for model in ("stg_raw__report_rows", "fct_province_ranking", "fct_national_summary"):
         assert re.search(rf"dbt \| .*\d+ of \d+ OK created .*\.{model} ", log), model
     assert re.search(r"dbt \| .*Done\. PASS=\d+ WARN=\d+ ERROR=0", log)
+
+
+def test_deadline_calendar_agrees_with_the_warehouse(sqlite_scenario) -> None:
+    assert_deadlines_match_dim_period(sqlite_scenario.thads_home)
 
 
 def test_deadline_dag_flags_missing_provinces(sqlite_scenario) -> None:
