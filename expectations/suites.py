@@ -89,17 +89,23 @@ class Check:
         """The Great Expectations expectation (imported lazily: GX takes seconds to import)."""
         import great_expectations.expectations as gxe
 
-        meta = {"rule": self.rule, "check": self.column, "severity": self.severity}
+        # meta is how results find their way back to the check; severity and notes are
+        # what the Data Docs show next to the expectation.
+        common: dict[str, Any] = {
+            "meta": {"rule": self.rule, "check": self.column, "severity": self.severity},
+            "severity": "critical" if self.severity == "error" else "warning",
+            "notes": f"{self.rule}: {RULES[self.rule].title_en}",
+        }
         if self.kind == "between":
             return gxe.ExpectColumnValuesToBeBetween(
-                column=self.column, min_value=self.min_value, max_value=self.max_value, meta=meta
+                column=self.column, min_value=self.min_value, max_value=self.max_value, **common
             )
         if self.kind == "in_set":
             return gxe.ExpectColumnValuesToBeInSet(
-                column=self.column, value_set=list(self.value_set), meta=meta
+                column=self.column, value_set=list(self.value_set), **common
             )
         return gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=list(self.columns), ignore_row_if="any_value_is_missing", meta=meta
+            column_list=list(self.columns), ignore_row_if="any_value_is_missing", **common
         )
 
     def violated(self, frame: pd.DataFrame) -> np.ndarray:
