@@ -15,7 +15,6 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +81,6 @@ def airflow_env(
             ),
         }
     )
-    if env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql") and not find_spec(
-        "asyncpg"
-    ):
-        # Airflow 3 also opens an async engine (postgresql+asyncpg) unless told not to; asyncpg
-        # is not in requirements.lock and nothing these DAGs use needs the async engine.
-        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = ""
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
