@@ -7,18 +7,35 @@
     file does not carry (e.g. `boundary` in a targets file for a year before the merger)
     come back as typed nulls. The source is always referenced so lineage and docs stay right.
 
-    columns: {name: duckdb type}, in output order. -#}
-{% macro raw_source(table_name, columns) -%}
+    columns: {name: duckdb type}, in output order.
+    new_batches_only: for an incremental model over a folder of `<batch_id>.parquet` files
+    (docs/interfaces.md), read only the files whose batch is not in the model yet, so a
+    monthly load reads one new file instead of the whole history. -#}
+{% macro raw_source(table_name, columns, new_batches_only=false) -%}
     {%- set relation = source('raw', table_name) -%}
     {%- if not execute -%}
         select * from {{ relation }}
     {%- else -%}
         {%- set location = raw_location(table_name) -%}
-        {%- set n_files = run_query(
-            "select count(*) from glob('" ~ location ~ "')"
-        ).columns[0].values()[0] -%}
-        {%- if n_files == 0 -%}
-            {{ log("raw source " ~ table_name ~ ": no files at " ~ location ~ ", using an empty relation", info=False) }}
+        {%- set files = run_query(
+            "select file from glob('" ~ location ~ "') order by file"
+        ).columns[0].values() | list -%}
+        {%- if new_batches_only and is_incremental() -%}
+            {%- set loaded = run_query(
+                "select distinct batch_id from " ~ this ~ " where batch_id is not null"
+            ).columns[0].values() | list -%}
+            {%- set new_files = [] -%}
+            {%- for file in files -%}
+                {%- if (file.split('/')[-1] | replace('.parquet', '')) not in loaded -%}
+                    {%- do new_files.append(file) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- set files = new_files -%}
+            {%- set relation = "read_parquet(['" ~ (files | join("', '")) ~ "'], "
+                ~ "union_by_name = true, hive_partitioning = false)" -%}
+        {%- endif -%}
+        {%- if files | length == 0 -%}
+            {{ log("raw source " ~ table_name ~ ": no (new) files at " ~ location ~ ", using an empty relation", info=False) }}
             select
             {%- for name, type in columns.items() %}
                 cast(null as {{ type }}) as {{ name }}{{ "," if not loop.last }}

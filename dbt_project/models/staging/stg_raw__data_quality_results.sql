@@ -1,4 +1,14 @@
-{#- Validation results: one row per (submission, rule) that passed and per failing location. -#}
+{#- Validation results: one row per (submission, rule) that passed and per failing location.
+    Incremental like stg_raw__report_rows: one file per batch, never rewritten, so each
+    build reads only the new batches' files. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
 with source as (
 
     {{ raw_source('data_quality', {
@@ -19,7 +29,7 @@ with source as (
         'column_label': 'varchar',
         'batch_id': 'varchar',
         'checked_at': 'timestamptz',
-    }) }}
+    }, new_batches_only=true) }}
 
 )
 
@@ -42,3 +52,6 @@ select
     batch_id,
     checked_at
 from source
+{% if is_incremental() %}
+where batch_id not in (select batch_id from {{ this }} where batch_id is not null)
+{% endif %}

@@ -1,6 +1,7 @@
 {#- Incremental: the raw layer only grows (one Parquet file per batch, never rewritten), so each
-    build appends the rows of batches not seen before. A --full-refresh rebuilds from all files
-    and gives the same table. -#}
+    build reads only the files of batches not seen before and appends their rows (the
+    batch_id filter below keeps that true whatever the files are called). A --full-refresh
+    rebuilds from all files and gives the same table. -#}
 {{
     config(
         materialized='incremental',
@@ -11,7 +12,7 @@
 
 with source as (
 
-    {{ raw_source('report_rows', report_row_columns()) }}
+    {{ raw_source('report_rows', report_row_columns(), new_batches_only=true) }}
 
 )
 
