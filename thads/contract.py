@@ -84,6 +84,26 @@ def is_total_label(office: str) -> bool:
     return fold_label(office) in FOLDED_TOTAL_LABELS
 
 
+#: `marts.fct_province_ranking`, contract section 4 (plus `boundary`): names are an interface.
+RANKING_COLUMNS: tuple[str, ...] = (
+    "statistical_year",
+    "months",
+    "measure",
+    "province_code",
+    "province_name",
+    "boundary",
+    "completed",
+    "terminated",
+    "with_conditions",
+    "rate_pct",
+    "rank",
+    "n_ranked",
+    "rank_label",
+    "n_expected",
+    "target_pct",
+    "gap_pp",
+)
+
 # --- Identities ----------------------------------------------------------------------------
 
 #: Each identity as (name, left key, right side as {key: sign}). One list serves the

@@ -20,24 +20,7 @@ from thads import contract
 from thads.config import Paths
 
 #: The columns printed (csv/json), in the order of contract section 4.
-COLUMNS: tuple[str, ...] = (
-    "statistical_year",
-    "months",
-    "measure",
-    "province_code",
-    "province_name",
-    "boundary",
-    "completed",
-    "terminated",
-    "with_conditions",
-    "rate_pct",
-    "rank",
-    "n_ranked",
-    "rank_label",
-    "n_expected",
-    "target_pct",
-    "gap_pp",
-)
+COLUMNS: tuple[str, ...] = contract.RANKING_COLUMNS
 
 MEASURE_LABELS = {"cases": "việc", "money": "tiền, tỷ đồng"}
 

@@ -11,42 +11,13 @@ from collections.abc import Mapping
 
 import duckdb
 
+from thads.contract import NUMERIC_KEYS, RANKING_COLUMNS
+
 SCHEMA = "marts"
 
-_NUMERIC = (
-    "carried_over",
-    "new_received",
-    "total_received",
-    "entrusted",
-    "recalled",
-    "must_enforce",
-    "without_conditions",
-    "with_conditions",
-    "completed",
-    "terminated",
-    "in_progress",
-    "postponed",
-    "suspended",
-    "other",
-)
-_RANKING = (
-    "statistical_year",
-    "months",
-    "measure",
-    "province_code",
-    "province_name",
-    "boundary",
-    "completed",
-    "terminated",
-    "with_conditions",
-    "rate_pct",
-    "rank",
-    "n_ranked",
-    "rank_label",
-    "n_expected",
-    "target_pct",
-    "gap_pp",
-)
+_NUMERIC = NUMERIC_KEYS
+_RANKING = RANKING_COLUMNS
+
 
 #: mart -> the columns publish, the report and BI users rely on.
 MART_COLUMNS: dict[str, tuple[str, ...]] = {
