@@ -182,14 +182,17 @@ class Registry:
             # Nothing seen yet: an empty in-memory registry answers every question.
             self.conn = sqlite3.connect(":memory:")
             self.conn.executescript(_SCHEMA)
+        elif readonly:
+            # A reader (`thads check`, `thads submissions`, planning) never writes the file.
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            self.conn = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             # WAL: staging tasks read while the commit step writes.
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
-            if not readonly:
-                self.conn.executescript(_SCHEMA)
+            self.conn.executescript(_SCHEMA)
         self.conn.row_factory = sqlite3.Row
 
     @classmethod
