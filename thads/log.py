@@ -25,11 +25,24 @@ class KeyValueFormatter(logging.Formatter):
         return " ".join(parts)
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time of the record (not at configure time),
+    so a caller that swaps stderr (tests, Airflow's task log capture) gets the lines."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure(level: int = logging.INFO, stream: Any = None) -> None:
     global _CONFIGURED
     if _CONFIGURED:
         return
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream else _CurrentStderr()
     handler.setFormatter(KeyValueFormatter())
     root = logging.getLogger("thads")
     root.addHandler(handler)

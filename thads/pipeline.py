@@ -44,6 +44,17 @@ def _read_json(path: Path, default: Any) -> Any:
     return json.loads(path.read_text("utf-8")) if path.exists() else default
 
 
+def _pending_marker(paths: Paths) -> Path:
+    """Exists while accepted data is in the raw layer but not yet built and published: a
+    failed build leaves it, so the next load (even with no new files) builds again."""
+    return paths.home / "state" / "publish_pending"
+
+
+def publish_pending(paths: Paths | None = None) -> bool:
+    paths = _paths(paths)
+    return _pending_marker(paths).exists() or not paths.snapshot.exists()
+
+
 # --- steps -------------------------------------------------------------------------------
 
 
@@ -107,6 +118,8 @@ def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, 
     out["targets"] = targets.to_dict()
     out["new_data"] = bool(summary.new_data or targets.loaded)
     out["validation_seconds"] = round(result.seconds, 3)
+    if out["new_data"]:
+        _pending_marker(paths).touch()
     # The alert step reads the findings from raw/data_quality; it needs only the counts.
     _write_json(_batch_file(paths, batch_id, "result"), out)
     event(
@@ -144,7 +157,10 @@ def publish(paths: Paths | None = None) -> dict[str, Any]:
     """Atomically publish the read-only snapshot, Parquet exports and the HTML report."""
     from thads.publish.publisher import publish as publish_snapshot
 
-    return publish_snapshot(_paths(paths))
+    paths = _paths(paths)
+    manifest = publish_snapshot(paths)
+    _pending_marker(paths).unlink(missing_ok=True)
+    return manifest
 
 
 def missing_reports(
@@ -180,35 +196,52 @@ def missing_reports(
 
 def load(landing: Path, paths: Paths | None = None, quiet: bool = False) -> dict[str, Any]:
     """Every step in one process: what `thads load` runs. The warehouse is rebuilt and
-    published only when something new was accepted (or it was never built)."""
+    published only when something new was accepted, or an earlier build or publish did not
+    finish (a failed build raises thads.build.DbtError and publishes nothing)."""
+    from thads.progress import status
+
     paths = _paths(paths)
     timings: dict[str, float] = {}
 
-    def timed(name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def timed(name: str, description: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
-        value = fn(*args, **kwargs)
+        with status(description, quiet):
+            value = fn(*args, **kwargs)
         timings[name] = round(time.perf_counter() - started, 2)
         return value
 
-    plan = timed("plan", plan_batch, landing, paths)
+    plan = timed("plan", f"looking for new files in {landing}", plan_batch, landing, paths)
     batch_id = plan["batch_id"]
-    timings_groups = timed("ingest", ingest_all, batch_id, plan["groups"], paths)
-    committed = timed("validate_and_commit", validate_and_commit, batch_id, paths)
+    staged = timed(
+        "ingest",
+        f"archiving and parsing {plan['n_files']} file(s) in {len(plan['groups'])} group(s)",
+        ingest_all,
+        batch_id,
+        plan["groups"],
+        paths,
+    )
+    committed = timed(
+        "validate_and_commit",
+        "validating the batch (Great Expectations) and committing",
+        validate_and_commit,
+        batch_id,
+        paths,
+    )
     try:
-        alerts = timed("alerts", send_alerts, batch_id, paths)
+        alerts = timed("alerts", "sending alerts", send_alerts, batch_id, paths)
     except Exception as exc:  # an alert must never fail a load; the data is committed
         log.exception("alerts failed for batch %s", batch_id)
         alerts = {"batch_id": batch_id, "error": repr(exc)}
     built = published = None
-    if committed["new_data"] or not paths.warehouse.exists():
-        built = timed("build", build, paths)
-        published = timed("publish", publish, paths)
+    if committed["new_data"] or publish_pending(paths):
+        built = timed("build", "building the warehouse (dbt build)", build, paths)
+        published = timed("publish", "publishing snapshot, Parquet and report", publish, paths)
     return {
         "batch_id": batch_id,
         "landing": str(landing),
         "n_files": plan["n_files"],
         "n_already_seen": plan["n_already_seen"],
-        "n_groups": len(timings_groups),
+        "n_groups": len(staged),
         "commit": committed,
         "alerts": alerts,
         "build": built,

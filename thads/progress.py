@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -24,3 +25,19 @@ def track(
     yield from rich_track(
         items, description=description, total=total, console=console, transient=True
     )
+
+
+@contextmanager
+def status(description: str, quiet: bool = False) -> Iterator[None]:
+    """A spinner with `description` while a step runs (for steps that are one long call)."""
+    if quiet:
+        yield
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(description):
+        yield

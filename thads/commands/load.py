@@ -45,8 +45,22 @@ def run(args: argparse.Namespace) -> int:
     if not args.landing.is_dir():
         print(f"thads load: landing zone {args.landing} is not a folder", file=sys.stderr)
         return 2
+    from thads.build import DbtError
+    from thads.publish import PublishError
+
     paths = Paths.from_env()
-    result = pipeline.load(args.landing, paths, quiet=args.quiet)
+    try:
+        result = pipeline.load(args.landing, paths, quiet=args.quiet)
+    except (DbtError, PublishError) as exc:
+        # The batch is committed (nothing is lost); readers keep the last good snapshot and
+        # the next `thads load` builds again, even with no new files.
+        print(f"thads load: {exc}", file=sys.stderr)
+        print(
+            f"The accepted data is kept in {paths.raw}; the published snapshot "
+            f"{paths.snapshot} is unchanged. Run thads load again to retry the build.",
+            file=sys.stderr,
+        )
+        return 1
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
         return 0
