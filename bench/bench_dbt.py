@@ -29,13 +29,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench.common import RESULTS, replace_rows
 from tests import raw_layer_builder as rl
 from thads import contract, reference
 from thads.build import build, run_dbt
 from thads.config import Paths
 
-RESULTS = Path(__file__).parent / "RESULTS.md"
-HEADER = "| benchmark | baseline | ours | ratio | notes |"
 FULL_BUDGET_S = 60.0
 INCREMENTAL_BUDGET_S = 15.0
 #: The monthly loads timed after the history 2019/1 .. 2025/11.
@@ -228,13 +227,7 @@ def synthesise_month(paths: Paths, period: tuple[int, int]) -> int:
 
 def update_results(rows: list[tuple[str, str, str, str, str]], path: Path = RESULTS) -> None:
     """Replace this bench's rows (benchmark starting with "dbt "), keep everyone else's."""
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    if not any(line.strip() == HEADER for line in lines):
-        lines = ["# Benchmarks", "", HEADER, "|---|---|---|---|---|", *lines]
-    kept = [line for line in lines if not line.startswith("| dbt ")]
-    at = max(i for i, line in enumerate(kept) if line.startswith("|")) + 1
-    mine = ["| " + " | ".join(row) + " |" for row in rows]
-    path.write_text("\n".join([*kept[:at], *mine, *kept[at:]]) + "\n", encoding="utf-8")
+    replace_rows("dbt ", ["| " + " | ".join(row) + " |" for row in rows], path)
 
 
 def main(argv: list[str] | None = None) -> int:

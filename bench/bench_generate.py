@@ -15,21 +15,19 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bench.common import RESULTS, cpu_seconds, replace_rows
 from thads.contract import MEASURES
 from thads.generate.landing import generate_landing_zone
 from thads.generate.model import build_report
 from thads.generate.styles import Sheet, random_xlsx_style, render_xlsx_sheet
 from thads.generate.xlsx_writer import write_sheets
 
-RESULTS = Path(__file__).parent / "RESULTS.md"
-HEADER = "| benchmark | baseline | ours | ratio | notes |\n|---|---|---|---|---|\n"
 PREFIX = "generate:"
 
 
@@ -76,13 +74,6 @@ def bench_writers(n: int, tmp: Path) -> tuple[float, float, float]:
     return base, lib, ours
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (the pool's workers)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def bench_full(tmp: Path, years: range) -> tuple[float, float, int, float, float]:
     cpu0 = cpu_seconds()
     one = timed(lambda: generate_landing_zone(tmp / "p1", years=years, seed=7, processes=1))
@@ -95,13 +86,7 @@ def bench_full(tmp: Path, years: range) -> tuple[float, float, int, float, float
 
 def update_results(rows: list[str], results: Path = RESULTS) -> None:
     """Replace the generator's rows in RESULTS.md (others' rows are left as they are)."""
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmarks\n\n" + HEADER
-    if "| benchmark |" not in text:
-        text = text.rstrip("\n") + "\n\n" + HEADER
-    lines = [line for line in text.splitlines() if not line.startswith(f"| {PREFIX}")]
-    at = max(i for i, line in enumerate(lines) if line.startswith("|")) + 1
-    lines[at:at] = rows
-    results.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    replace_rows(PREFIX, rows, results)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import tempfile
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.common import cpu_seconds, ensure_landing, replace_rows
 from ingest.batch import load_staged, plan_batch, stage_batch
 from ingest.commit import commit_batch
 from ingest.files import Candidate, discover
@@ -37,8 +37,6 @@ from ingest.parse import parse_chunk
 from ingest.targets import ingest_targets
 from thads.config import Paths
 
-RESULTS = Path(__file__).parent / "RESULTS.md"
-HEADER = "| benchmark | baseline | ours | ratio | notes |\n|---|---|---|---|---|\n"
 PREFIX = "ingest:"
 DEFAULT_LANDING = Path(__file__).parent / "out" / "landing"
 
@@ -47,25 +45,6 @@ def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (the pool's workers): on a
-    shared machine it says what the work costs when wall time says how busy others are."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def ensure_landing(landing: Path | None) -> Path:
-    if landing is not None:
-        return landing
-    if not (DEFAULT_LANDING / "manifest.json").exists():
-        from thads.generate.landing import generate_landing_zone
-
-        print(f"generating the 2019-2025 landing zone into {DEFAULT_LANDING} ...")
-        generate_landing_zone(DEFAULT_LANDING, years=range(2019, 2026), seed=0, defects=0.02)
-    return DEFAULT_LANDING
 
 
 def pandas_xlsx(candidates: Sequence[Candidate]) -> None:
@@ -203,16 +182,7 @@ def bench_zone(landing: Path, workers: int) -> tuple[str, dict[str, float], dict
 
 def update_results(rows: list[str]) -> None:
     """Replace ingest's rows in RESULTS.md (others' rows are left as they are)."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n" + HEADER
-    if HEADER not in text:
-        text = text.rstrip("\n") + "\n\n" + HEADER
-    replaced = {row.split(" | ")[0].split("(")[0] for row in rows}
-    kept = [
-        line
-        for line in text.splitlines()
-        if not (line.startswith(f"| {PREFIX}") and line.split(" | ")[0].split("(")[0] in replaced)
-    ]
-    RESULTS.write_text("\n".join(kept).rstrip("\n") + "\n" + "\n".join(rows) + "\n", "utf-8")
+    replace_rows(PREFIX, rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -225,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--zone-only", action="store_true", help="only the whole-zone run (keeps other rows)"
     )
     args = parser.parse_args(argv)
-    landing = ensure_landing(args.landing)
+    landing = ensure_landing(args.landing, DEFAULT_LANDING)
     candidates = discover(landing).candidates
     rows = [] if args.zone_only else bench_formats(candidates, args.quick)
     zone_row, _steps, _info = bench_zone(landing, args.workers)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import tempfile
 import time
@@ -33,16 +32,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).parent / "RESULTS.md"
-HEADER = "| benchmark | baseline | ours | ratio | notes |\n|---|---|---|---|---|\n"
+from bench.common import cpu_seconds, ensure_landing, replace_rows
+
 PREFIX = "validate:"
 DEFAULT_LANDING = Path(__file__).parent / "out" / "validate" / "landing"
-
-
-def cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def measured(fn: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -51,17 +44,6 @@ def measured(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     start = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - start, cpu_seconds() - cpu
-
-
-def ensure_landing(landing: Path | None) -> Path:
-    if landing is not None:
-        return landing
-    if not (DEFAULT_LANDING / "manifest.json").exists():
-        from thads.generate.landing import generate_landing_zone
-
-        print(f"generating the 2019-2025 landing zone into {DEFAULT_LANDING} ...")
-        generate_landing_zone(DEFAULT_LANDING, years=range(2019, 2026), seed=0, defects=0.02)
-    return DEFAULT_LANDING
 
 
 def verdicts(landing: Path, parsed: Sequence[Any], result: Any) -> dict[str, int]:
@@ -148,11 +130,7 @@ def run(landing: Path, workers: int) -> list[str]:
 
 def update_results(rows: list[str]) -> None:
     """Replace validation's rows in RESULTS.md (others' rows are left as they are)."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n" + HEADER
-    if HEADER not in text:
-        text = text.rstrip("\n") + "\n\n" + HEADER
-    kept = [line for line in text.splitlines() if not line.startswith(f"| {PREFIX}")]
-    RESULTS.write_text("\n".join(kept).rstrip("\n") + "\n" + "\n".join(rows) + "\n", "utf-8")
+    replace_rows(PREFIX, rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     args = parser.parse_args(argv)
-    rows = run(ensure_landing(args.landing), args.workers)
+    rows = run(ensure_landing(args.landing, DEFAULT_LANDING), args.workers)
     for row in rows:
         print(row)
     if not args.no_write:

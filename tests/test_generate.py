@@ -218,7 +218,8 @@ def test_plans_hit_the_national_2024_result_and_magnitudes():
 
 
 def test_bench_rows_replace_only_the_generator_rows(tmp_path: Path):
-    from bench.bench_generate import HEADER, update_results
+    from bench.bench_generate import update_results
+    from bench.common import HEADER
 
     results = tmp_path / "RESULTS.md"
     update_results(["| generate: a | 1 s | 0.5 s | 2.00x | first |"], results)
