@@ -12,6 +12,8 @@ Environment:
 - THADS_SMTP_TO_<code>             a province office's addresses, e.g. THADS_SMTP_TO_80
 - THADS_SMTP_STARTTLS=1, THADS_SMTP_USER, THADS_SMTP_PASSWORD   optional
 - THADS_ALERT_TIMEOUT              seconds per delivery attempt (default 10)
+- THADS_ALERT_DIR                  a folder; every alert is written there as `<id>.txt`
+                                   (a mail-room pickup folder; `make demo` uses it)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 from typing import Protocol
 
 from thads.notify.alert import Alert
@@ -104,6 +107,23 @@ class SmtpNotifier:
             smtp.send_message(self.message(alert), to_addrs=to)
 
 
+@dataclass
+class FolderNotifier:
+    """Writes each alert as a text file (subject, blank line, body) named by its id: the
+    same alert delivered twice is one file. For a pickup folder, or to read alerts locally."""
+
+    folder: Path
+    name: str = "folder"
+
+    def send(self, alert: Alert) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        who = alert.province_code or "team"
+        dest = self.folder / f"{who}_{alert.id}.txt"
+        tmp = dest.with_suffix(".tmp")
+        tmp.write_text(f"{alert.subject}\n\n{alert.body}\n", encoding="utf-8")
+        tmp.replace(dest)
+
+
 def _addresses(text: str | None) -> list[str]:
     return [a.strip() for a in (text or "").split(",") if a.strip()]
 
@@ -113,6 +133,8 @@ def notifiers_from_env(env: Mapping[str, str] | None = None) -> list[Notifier]:
     env = os.environ if env is None else env
     timeout = float(env.get("THADS_ALERT_TIMEOUT") or DEFAULT_TIMEOUT)
     out: list[Notifier] = []
+    if env.get("THADS_ALERT_DIR"):
+        out.append(FolderNotifier(Path(env["THADS_ALERT_DIR"])))
     if env.get("THADS_ALERT_WEBHOOK_URL"):
         out.append(
             WebhookNotifier(
