@@ -73,6 +73,10 @@ def test_load_matches_the_manifest_and_a_second_run_changes_nothing(
             r["n_expected"] == 63 and r["rank_label"].endswith(f"/{len(ranked)}") for r in ranked
         )
 
+    manifest_file = json.loads((paths.serving / "manifest.json").read_text("utf-8"))
+    docs = Path(manifest_file["dbt_docs"])  # dbt's docs of this build, beside the report
+    assert docs.parent == paths.report.parent and "fct_province_ranking" in docs.read_text()
+
     version = _published_version(paths)
     code, out, _ = _load(landing, capsys)
     assert code == 0

@@ -21,6 +21,7 @@ from thads import log
 from thads.config import Paths
 from thads.publish import parquet, report
 from thads.publish.files import (
+    atomic_write_bytes,
     atomic_write_text,
     exclusive_lock,
     fsync_dir,
@@ -112,12 +113,14 @@ def publish(paths: Paths | None = None) -> dict[str, Any]:
         commit_snapshot(staged, paths.snapshot)
         final_parquet = parquet.commit_parquet(root, staged_parquet, version)
         os.replace(report_tmp, paths.report)
+        dbt_docs = _publish_dbt_docs(paths, report_dir)
         fsync_dir(report_dir)
         manifest = {
             **info,
             "snapshot": str(paths.snapshot),
             "parquet_dir": str(final_parquet),
             "report": str(paths.report),
+            "dbt_docs": str(dbt_docs) if dbt_docs else None,
             "row_counts": staged.row_counts,
         }
         atomic_write_text(
@@ -132,6 +135,19 @@ def publish(paths: Paths | None = None) -> dict[str, Any]:
         rows=sum(staged.row_counts.values()),
     )
     return manifest
+
+
+def _publish_dbt_docs(paths: Paths, report_dir: Path) -> Path | None:
+    """The static dbt docs of the build (one self-contained HTML file), beside the report:
+    model and column descriptions and lineage for analysts. None when docs were not built."""
+    from thads.build import dbt_docs_dir
+
+    source = dbt_docs_dir(paths) / "static_index.html"
+    if not source.exists():
+        return None
+    dest = report_dir / "dbt_docs.html"
+    atomic_write_bytes(dest, source.read_bytes())
+    return dest
 
 
 def _fail(paths: Paths, exc: Exception) -> None:
