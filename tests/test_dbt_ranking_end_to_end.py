@@ -126,7 +126,8 @@ def targets(landing: Path) -> dict[tuple[int, str], dict[str, float]]:
 
 def recompute(loaded: SimpleNamespace, months: int, measure: str) -> dict[str, dict]:
     """The ranking of one period, by hand: rate = (completed + terminated) / with_conditions,
-    competition ranking among the provinces with a rate, labels rank/n_ranked."""
+    competition ranking among the provinces with a rate, labels rank/n_ranked where n_ranked
+    is the number of provinces with an accepted report (contract section 4)."""
     boundary = contract.boundary_for(YEAR, months)
     subs = standing_submissions(loaded.manifest, months)
     goals = targets(loaded.landing)
@@ -143,11 +144,12 @@ def recompute(loaded: SimpleNamespace, months: int, measure: str) -> dict[str, d
             "gap_pp": None if rate is None or target is None else rate - target,
         }
     rates = [r["rate_pct"] for r in rows.values() if r["rate_pct"] is not None]
+    reported = len(subs)
     for row in rows.values():
         rate = row["rate_pct"]
         row["rank"] = None if rate is None else 1 + sum(other > rate for other in rates)
-        row["n_ranked"] = len(rates)
-        row["rank_label"] = None if rate is None else f"{row['rank']}/{len(rates)}"
+        row["n_ranked"] = reported
+        row["rank_label"] = None if rate is None else f"{row['rank']}/{reported}"
         row["n_expected"] = boundary
     return rows
 

@@ -20,7 +20,8 @@
     end
 {%- endmacro %}
 
-{#- How many rows of the partition have a rank. -#}
-{% macro n_ranked(rate, partition_by) -%}
-    count({{ rate }}) over (partition by {{ partition_by | join(', ') }})
+{#- How many rows of the partition have `column` set: the rate (rows that got a rank), or the
+    submission (provinces with an accepted report, contract section 4). -#}
+{% macro n_ranked(column, partition_by) -%}
+    count({{ column }}) over (partition by {{ partition_by | join(', ') }})
 {%- endmacro %}

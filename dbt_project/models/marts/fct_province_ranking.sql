@@ -75,7 +75,9 @@ ranked as (
     select
         *,
         {{ competition_rank('rate_pct', ['statistical_year', 'months', 'measure']) }} as rank,
-        {{ n_ranked('rate_pct', ['statistical_year', 'months', 'measure']) }} as n_ranked
+        -- Contract section 4: n_ranked is the number of provinces with an accepted report for
+        -- the period, so a report with zero with_conditions (no rate, no rank) still counts.
+        {{ n_ranked('submission_id', ['statistical_year', 'months', 'measure']) }} as n_ranked
     from joined
 
 )

@@ -1,9 +1,9 @@
 {#- Rows whose rank is not a competition rank of the rates in its partition: a ranked row's
     rank must be 1 + the number of rows with a strictly higher rate (so ties share a rank and
     the next rank skips: 1, 2, 2, 4), rows without a rate must have no rank, and n_ranked must
-    count the rows with a rate. -#}
+    count the rows where `counted` is not null (default: the rows with a rate). -#}
 {% test competition_rank_is_consistent(model, partition_by, rate='rate_pct', rank='rank',
-                                       n_ranked='n_ranked') %}
+                                       n_ranked='n_ranked', counted=none) %}
 
 with rows_ as (
 
@@ -11,7 +11,8 @@ with rows_ as (
         {{ partition_by | join(', ') }},
         {{ rate }} as rate_,
         {{ rank }} as rank_,
-        {{ n_ranked }} as n_ranked_
+        {{ n_ranked }} as n_ranked_,
+        {{ counted or rate }} as counted_
     from {{ model }}
 
 ),
@@ -29,7 +30,7 @@ expected as (
                 {%- endfor %}
                 other.rate_ > mine.rate_
         ) as expected_rank,
-        count(mine.rate_) over (partition by {{ partition_by | join(', ') }})
+        count(mine.counted_) over (partition by {{ partition_by | join(', ') }})
             as expected_n_ranked
     from rows_ as mine
 
