@@ -241,6 +241,26 @@ class FindingBuilder:
             )  # fmt: skip
         return out
 
+    def cumulative_next(self, check: Check, rid: int) -> list[tuple[int, Finding]]:
+        next_months = int(self.p.following.at[rid, "next_months"])
+        months = int(self.p.frame["months"].iat[rid])
+        out = []
+        for key in CUMULATIVE_KEYS:
+            current = self.rows.value(key, rid)
+            later = float(self.p.following.at[rid, key])
+            if gap(np.array([current]), np.array([later]))[0] <= 1:
+                continue
+            message = (
+                f"{self._lab(rid, key)} of the {months}-month report is more than in the "
+                f"accepted {next_months}-month report of the same year (cumulative figures "
+                "never decrease)"
+            )
+            out.append(
+                self._finding(check, rid, message, number(current), f"<= {number(later)}",
+                              column=self._lab(rid, key), next_months=next_months)
+            )  # fmt: skip
+        return out
+
     def carried_over(self, check: Check, rid: int) -> tuple[int, Finding]:
         got = self.rows.value("carried_over", rid)
         expected = float(self.p.carry.at[rid])

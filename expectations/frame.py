@@ -47,6 +47,7 @@ class Prepared:
     bad_before_history: np.ndarray  # per `_sub`: an error already without history checks
     office_sums: pd.DataFrame = field(default_factory=pd.DataFrame)  # by total-row rid
     previous: pd.DataFrame = field(default_factory=pd.DataFrame)  # by total-row rid
+    following: pd.DataFrame = field(default_factory=pd.DataFrame)  # by total-row rid
     carry: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
     outliers: dict[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -189,6 +190,22 @@ def _history_checks(
         ]
         arr[rids] = np.maximum.reduce(drops)
     cols["cum_drop"] = arr
+
+    # ...and an earlier period arriving after a later one was ACCEPTED must not exceed it.
+    # Only accepted history counts here: within a backfill batch the later report is the one
+    # compared with its predecessor (above), so a good early month is never blamed for a bad
+    # later one.
+    accepted = hist.baseline_pool(history, frame.loc[[]]) if len(history) else history
+    p.following = hist.next_period(targets, accepted)
+    arr = _nan(n)
+    rids = p.following.index.to_numpy()
+    if len(rids):
+        rises = [
+            gap(frame[k].to_numpy(dtype="float64")[rids], p.following[k].to_numpy(dtype="float64"))
+            for k in CUMULATIVE_KEYS
+        ]
+        arr[rids] = np.maximum.reduce(rises)
+    cols["cum_rise"] = arr
 
     p.carry = hist.last_year_carry(targets, pool)
     arr = _nan(n)

@@ -126,15 +126,36 @@ def baseline_pool(history: pd.DataFrame, batch_totals: pd.DataFrame) -> pd.DataF
 def previous_period(targets: pd.DataFrame, pool: pd.DataFrame) -> pd.DataFrame:
     """For each target total row (index kept), the latest pooled period of the same
     province, boundary, year and measure with fewer months: `prev_months` and the keys."""
+    return _neighbour_period(targets, pool, later=False).rename(
+        columns={"other_months": "prev_months"}
+    )
+
+
+def next_period(targets: pd.DataFrame, pool: pd.DataFrame) -> pd.DataFrame:
+    """For each target total row, the earliest pooled period of the same province,
+    boundary, year and measure with MORE months (an earlier period that arrives late must not
+    exceed it): `next_months` and the keys."""
+    return _neighbour_period(targets, pool, later=True).rename(
+        columns={"other_months": "next_months"}
+    )
+
+
+def _neighbour_period(targets: pd.DataFrame, pool: pd.DataFrame, later: bool) -> pd.DataFrame:
     keys = ["province_code", "boundary", "statistical_year", "measure"]
     left = targets[[*keys, "months"]].reset_index(names="_t")
-    right = pool[[*keys, "months", *NUMERIC_KEYS]].rename(columns={"months": "prev_months"})
+    right = pool[[*keys, "months", *NUMERIC_KEYS]].rename(columns={"months": "other_months"})
     merged = left.merge(right, on=keys, how="inner")
-    merged = merged[merged["prev_months"] < merged["months"]]
+    if later:
+        merged = merged[merged["other_months"] > merged["months"]]
+    else:
+        merged = merged[merged["other_months"] < merged["months"]]
     if merged.empty:
-        return pd.DataFrame(columns=["prev_months", *NUMERIC_KEYS])
-    best = merged.sort_values(["_t", "prev_months"]).drop_duplicates("_t", keep="last")
-    return best.set_index("_t")[["prev_months", *NUMERIC_KEYS]]
+        return pd.DataFrame(columns=["other_months", *NUMERIC_KEYS])
+    # The nearest period on that side: the largest earlier one, or the smallest later one.
+    best = merged.sort_values(["_t", "other_months"]).drop_duplicates(
+        "_t", keep="first" if later else "last"
+    )
+    return best.set_index("_t")[["other_months", *NUMERIC_KEYS]]
 
 
 def last_year_carry(targets: pd.DataFrame, pool: pd.DataFrame) -> pd.Series:

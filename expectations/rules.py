@@ -112,8 +112,10 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "history.cumulative",
         "error",
-        "cumulative figures never decrease from the previous accepted period of the same year",
-        "Số liệu lũy kế không được nhỏ hơn kỳ báo cáo trước của cùng năm thống kê",
+        "cumulative figures never decrease from the previous accepted period of the same year, "
+        "nor exceed an accepted later one",
+        "Số liệu lũy kế không được nhỏ hơn kỳ báo cáo trước, và không được lớn hơn kỳ báo cáo "
+        "sau đã được tiếp nhận, của cùng năm thống kê",
     ),
     Rule(
         "history.carried_over",

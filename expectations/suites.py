@@ -56,6 +56,7 @@ Family = Literal[
     "months",
     "year",
     "cumulative",
+    "cumulative_next",
     "carried_over",
     "outlier_rate",
     "outlier_new",
@@ -177,6 +178,7 @@ def build_checks(min_year: int, max_year: int) -> list[Check]:
         _between("sum_gap", "total.sum_of_offices", "total_sum", None, 1),
         # History (total rows with a baseline).
         _between("cum_drop", "history.cumulative", "cumulative", None, 1),
+        _between("cum_rise", "history.cumulative", "cumulative_next", None, 1),
         _between("carry_gap", "history.carried_over", "carried_over", -1, 1,
                  key="carried_over"),
         _between("z_rate", "history.outlier_rate", "outlier_rate", -Z_THRESHOLD, Z_THRESHOLD,
@@ -190,7 +192,7 @@ def build_checks(min_year: int, max_year: int) -> list[Check]:
 #: Families whose checks need the baseline of accepted periods; all others are computed
 #: from the batch alone (and decide which batch submissions may serve as a baseline).
 HISTORY_FAMILIES: frozenset[str] = frozenset(
-    {"cumulative", "carried_over", "outlier_rate", "outlier_new"}
+    {"cumulative", "cumulative_next", "carried_over", "outlier_rate", "outlier_new"}
 )
 
 
