@@ -64,15 +64,19 @@ CSV_SUFFIXES: dict[str, str] = {"cases": "viec", "money": "tien"}
 UNITS: dict[str, str] = {"cases": "việc", "money": "nghìn đồng"}
 
 
+def strip_diacritics(text: str) -> str:
+    """Vietnamese without its marks, case kept: "Uỷ thác" -> "Uy thac", "Đơn vị" -> "Don vi"."""
+    text = unicodedata.normalize("NFD", str(text))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", text.replace("đ", "d").replace("Đ", "D"))
+
+
 def fold_label(text: str) -> str:
     """Fold a label for comparison: no diacritics, lower case, single spaces, no punctuation.
 
     "Uỷ thác", "ỦY THÁC" and "Uy thac" all fold to "uy thac"; "đ" folds to "d".
     """
-    text = unicodedata.normalize("NFD", str(text))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    text = text.replace("đ", "d").replace("Đ", "D").lower()
-    text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", strip_diacritics(text).lower())
     return text.strip()
 
 

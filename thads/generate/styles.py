@@ -8,11 +8,10 @@ values plus merged ranges); writers turn sheets into files and defects edit the 
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from thads.contract import LABELS, NUMERIC_KEYS, UNITS, period_end, period_start
+from thads.contract import LABELS, NUMERIC_KEYS, UNITS, period_end, period_start, strip_diacritics
 from thads.generate.model import Report, Row
 from thads.generate.offices import issuer
 
@@ -26,12 +25,6 @@ TITLES = {
     "cases": "KẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG VIỆC",
     "money": "KẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG TIỀN",
 }
-
-
-def strip_diacritics(text: str) -> str:
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", text.replace("đ", "d").replace("Đ", "D"))
 
 
 def render_label(label: str, case: str) -> str:
