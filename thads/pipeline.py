@@ -35,9 +35,10 @@ def _batch_file(paths: Paths, batch_id: str, kind: str) -> Path:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), "utf-8")
-    tmp.replace(path)
+    # Imported here: the DAG files import this module at parse time, keep that light.
+    from thads.publish.files import atomic_write_text
+
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
 
 def _read_json(path: Path, default: Any) -> Any:
