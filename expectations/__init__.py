@@ -2,11 +2,10 @@
 
 `validate_batch(submissions, history, data_docs_dir)` runs the suite of
 `expectations.suites` over a whole batch in one GX run and returns findings per
-submission and the data-quality table. Rules and their severities: `expectations.rules`.
+submission and the data-quality table. Rules and their severities: `thads.rules`.
 Great Expectations itself is imported only when a batch is validated (it takes seconds).
 """
 
-from expectations.rules import RULES, Rule
 from expectations.validate import (
     DQ_COLUMNS,
     ValidationConfig,
@@ -14,6 +13,7 @@ from expectations.validate import (
     validate_batch,
     validate_for_ingest,
 )
+from thads.rules import RULES, Rule
 
 __all__ = [
     "DQ_COLUMNS",

@@ -17,10 +17,10 @@ import pandas as pd
 
 from expectations.frame import Prepared
 from expectations.gx_run import CheckOutcome
-from expectations.rules import RULES
 from expectations.suites import CUMULATIVE_KEYS, Check, gap
 from ingest.model import ParsedSubmission
 from thads.contract import IDENTITIES, LABELS, NUMERIC_KEYS, Finding
+from thads.rules import RULES
 
 _SOURCE_ROW = -1  # "the failing row's own source_row" (None means: no row to point at)
 

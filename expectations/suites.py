@@ -21,9 +21,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from expectations.rules import IDENTITY_RULES, RULES
 from thads import reference
 from thads.contract import IDENTITIES
+from thads.rules import IDENTITY_RULES, RULES
 
 SUITE_NAME = "thads_report_rows"
 #: Two figures are equal when they differ by at most max(ABS_TOL, REL_TOL * magnitude):

@@ -25,12 +25,12 @@ from expectations.findings import FindingBuilder, sub_file
 from expectations.frame import Prepared, prepare
 from expectations.gx_run import run_checks
 from expectations.history import empty_history, load_history
-from expectations.rules import RULES
 from expectations.suites import Check, build_checks
 from ingest.model import ParsedSubmission
 from thads.config import Paths
 from thads.contract import FIRST_YEAR, Finding
 from thads.log import event, get_logger
+from thads.rules import RULES
 
 log = get_logger("thads.expectations")
 

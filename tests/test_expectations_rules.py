@@ -11,10 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from expectations import DQ_COLUMNS, RULES, ValidationConfig, validate_batch
+from expectations import DQ_COLUMNS, ValidationConfig, validate_batch
 from ingest.model import ParsedSubmission
 from tests.expectations_support import copy_figures, edit, history_of, retotal_sheet, scale, sub
 from thads.contract import LABELS, Finding
+from thads.notify.messages import compose_alerts
+from thads.rules import rules_of
 
 CASES, MONEY = "Việc", "Tiền"
 
@@ -310,6 +312,17 @@ def test_legacy_code_is_refused_by_the_boundary_of_its_period(batch: Batch) -> N
     assert f.expected == "a code of the 34 provinces"
 
 
+def test_province_code_message_is_vietnamese_throughout(batch: Batch) -> None:
+    # The province reads the rule's Vietnamese title and what was expected in Vietnamese,
+    # never the English "a code of the 34 provinces" of the data team's table.
+    alerts = {a.province_code: a for a in compose_alerts(batch.result.dq_rows, "b1")}
+    for code, boundary in (("99", 63), ("72", 34)):
+        body = alerts[code].body
+        assert "Mã tỉnh phải thuộc danh mục tỉnh của kỳ báo cáo" in body
+        assert f"Giá trị đúng: một mã trong danh mục {boundary} tỉnh của kỳ báo cáo." in body
+        assert "a code of" not in body
+
+
 def test_cumulative_against_history(batch: Batch) -> None:
     found = batch.findings("cumulative")
     assert {f.rule for f in found} == {"history.cumulative"}
@@ -385,7 +398,7 @@ def test_data_quality_rows(batch: Batch) -> None:
     assert (good["outcome"] == "pass").all()
     # One pass row per rule evaluated (no history rule: nothing to compare with).
     assert sorted(good["rule"]) == sorted(
-        r for r in RULES if not r.startswith("history.")
+        r for r in rules_of("validation") if not r.startswith("history.")
     )  # fmt: skip
     assert good["batch_id"].eq("batch-test").all()
     bad = dq[dq["submission_id"] == batch.subs["total_sum"].submission_id]

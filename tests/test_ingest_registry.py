@@ -219,7 +219,7 @@ def test_validation_findings_decide_and_dq_rows_are_written(tmp_path, paths):
         by_code["80"].submission_id: [
             Finding(
                 file="THADS_80_2024_11.xlsx",
-                rule="identity.must_enforce",
+                rule="identity.must_enforce_conditions",
                 severity="error",
                 message="must_enforce != with + without",
                 sheet="Việc",
@@ -228,7 +228,12 @@ def test_validation_findings_decide_and_dq_rows_are_written(tmp_path, paths):
             )
         ],
         by_code["02"].submission_id: [
-            Finding(file="THADS_02_2024_11.xlsx", rule="outlier", severity="warning", message="x")
+            Finding(
+                file="THADS_02_2024_11.xlsx",
+                rule="history.outlier_rate",
+                severity="warning",
+                message="x",
+            )
         ],
     }
     dq = pd.DataFrame({"submission_id": list(extra), "rule": ["identity", "outlier"]})

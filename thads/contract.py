@@ -285,6 +285,25 @@ class Finding:
     expected: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Every rule a finding names is in the catalogue, with the catalogue's severity: a
+        # new rule is added there first (with its Vietnamese text), never invented in place.
+        from thads.rules import rule  # the catalogue imports this module
+
+        known = rule(self.rule)
+        if known.severity != self.severity:
+            raise ValueError(
+                f"rule {self.rule!r} is a {known.severity} in the catalogue, not a {self.severity}"
+            )
+
+    @classmethod
+    def of(cls, rule_id: str, file: str, message: str, **where: Any) -> Finding:
+        """A finding of a catalogued rule, with the catalogue's severity."""
+        from thads.rules import rule
+
+        return cls(file=file, rule=rule_id, severity=rule(rule_id).severity, message=message,
+                   **where)  # fmt: skip
+
     def location(self) -> str:
         parts = [self.file]
         if self.sheet:

@@ -115,12 +115,15 @@ def print_table(report: list[dict[str, Any]], lang: str = "en") -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from thads.notify.messages import vn_value
+    from thads.notify.messages import localised_value, report_boundary
 
-    def value(text: Any, rule: str) -> str:
+    def value(text: Any, rule: str, which: str, r: dict[str, Any]) -> str:
         if text is None:
             return ""
-        return vn_value(text, rule) if lang == "vi" else str(text)
+        if lang != "vi":
+            return str(text)
+        boundary = report_boundary(r["statistical_year"], r["months"])
+        return localised_value(rule, which, text, boundary)
 
     n_bad = sum(r["status"] == "would_quarantine" for r in report)
     table = Table(
@@ -142,8 +145,8 @@ def print_table(report: list[dict[str, Any]], lang: str = "en") -> None:
                 f["severity"],
                 f["rule"],
                 escape(_where(f)),
-                escape(value(f["observed"], f["rule"])),
-                escape(value(f["expected"], f["rule"])),
+                escape(value(f["observed"], f["rule"], "observed", r)),
+                escape(value(f["expected"], f["rule"], "expected", r)),
                 escape(_message(f, lang)),
             )
     Console(width=220 if not sys.stdout.isatty() else None).print(table)

@@ -16,34 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from expectations.rules import RULES
 from thads import reference
 from thads.contract import boundary_for
 from thads.notify.alert import Alert
-
-#: Vietnamese titles of the parsing rules (ingest), so a province reads why its file was
-#: refused in its own language; the technical detail follows.
-PARSE_RULES_VI: dict[str, str] = {
-    "parse.bad_filename": "Tên tệp không theo quy định THADS_<mã tỉnh>_<năm>_<số tháng>",
-    "parse.missing_pair": "Thiếu một trong hai tệp CSV (_viec.csv và _tien.csv)",
-    "parse.missing_sheet": "Thiếu sheet bắt buộc (Việc, Tiền)",
-    "parse.missing_header": "Không tìm thấy dòng tiêu đề cột theo mẫu",
-    "parse.missing_column": "Thiếu cột theo mẫu",
-    "parse.duplicate_column": "Một cột xuất hiện hai lần",
-    "parse.not_a_number": "Ô số liệu không phải là số",
-    "parse.blank_office": "Dòng số liệu không có tên đơn vị",
-    "parse.duplicate_office": "Một đơn vị được báo cáo hai lần",
-    "parse.missing_total_row": "Thiếu dòng tổng cộng",
-    "parse.rows_after_total": "Có dòng số liệu sau dòng tổng cộng",
-    "parse.header_code_mismatch": "Mã tỉnh ở phần đầu báo cáo khác mã tỉnh trong tên tệp",
-    "parse.header_period_mismatch": "Kỳ báo cáo ở phần đầu báo cáo khác kỳ trong tên tệp",
-    "parse.header_unit_mismatch": "Đơn vị tính không đúng (Việc: việc; Tiền: nghìn đồng)",
-    "parse.bad_encoding": "Tệp không đọc được theo bảng mã UTF-8",
-    "parse.not_xlsx": "Tệp không phải là tệp Excel (.xlsx) hợp lệ",
-    "parse.unreadable": "Không đọc được tệp",
-    "parse.unreadable_sheet": "Không đọc được sheet",
-    "parse.no_rows": "Không đọc được số liệu nào từ báo cáo",
-}
+from thads.rules import RULES
 
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _BOUND = re.compile(r"^(>=|<=)\s*(-?\d+(?:\.\d+)?)$")
@@ -75,10 +51,29 @@ def vn_value(text: Any, rule: str = "") -> str:
     return text
 
 
-def rule_title_vi(rule: str) -> str | None:
-    if rule in RULES:
-        return RULES[rule].title_vi
-    return PARSE_RULES_VI.get(rule)
+def rule_title_vi(rule_id: str) -> str | None:
+    known = RULES.get(rule_id)
+    return known.title_vi if known else None
+
+
+_ANY_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def localised_value(rule_id: str, which: str, value: Any, boundary: int | None) -> str:
+    """`observed` or `expected` in Vietnamese: the catalogue's template where the finding's
+    value is English words ("a number", "a code of the 63 provinces"), else the value with
+    its numbers written the Vietnamese way."""
+    text = vn_value(value, rule_id)
+    known = RULES.get(rule_id)
+    template = getattr(known, f"{which}_vi", None) if known else None
+    if not template or not text or (boundary is None and "{boundary}" in template):
+        return text
+    raw = "" if value is None else str(value)
+    nums = [vn_number(n) for n in _ANY_NUMBER.findall(raw)]
+    try:
+        return template.format(observed=raw, expected=raw, nums=nums, boundary=boundary)
+    except (IndexError, KeyError):  # a value without the numbers the template names
+        return text
 
 
 def province_name(code: str | None, year: Any, months: Any) -> str | None:
@@ -104,6 +99,15 @@ def _is_set(value: Any) -> bool:
     return value != ""
 
 
+def report_boundary(year: Any, months: Any) -> int | None:
+    if _is_set(year) and _is_set(months):
+        try:
+            return boundary_for(int(year), int(months))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
 def _period_vi(year: Any, months: Any) -> str:
     if _is_set(year) and _is_set(months):
         return f"báo cáo {int(months)} tháng năm {int(year)}"
@@ -123,13 +127,14 @@ def finding_line_vi(row: Mapping[str, Any]) -> str:
     rule = str(row["rule"])
     title = rule_title_vi(rule)
     text = f"{place[:1].upper()}{place[1:]}: {title or row['message']}."
-    observed = vn_value(row.get("observed"), rule)
-    expected = vn_value(row.get("expected"), rule)
+    boundary = report_boundary(row.get("statistical_year"), row.get("months"))
+    observed = localised_value(rule, "observed", row.get("observed"), boundary)
+    expected = localised_value(rule, "expected", row.get("expected"), boundary)
     if observed:
         text += f" Số liệu trong báo cáo: {observed}."
     if expected:
         text += f" Giá trị đúng: {expected}."
-    if title and rule not in RULES:
+    if title and RULES[rule].stage != "validation":
         text += f" Chi tiết: {row['message']}."
     return text + f" [{rule}]"
 
