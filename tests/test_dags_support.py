@@ -10,66 +10,14 @@ from types import SimpleNamespace
 import pytest
 
 from tests.airflow_harness import WebhookSink
-from thads import contract
 from thads.airflow_support import (
-    DuePeriod,
-    add_working_days,
     failure_message,
     ingest_kwargs,
-    latest_due_period,
     missing_reports_message,
     on_task_failure,
-    period_ending_in,
-    report_deadline,
     run_date,
     settings,
 )
-
-
-def test_working_days_skip_weekends() -> None:
-    friday = date(2024, 10, 4)
-    assert add_working_days(friday, 1) == date(2024, 10, 7)  # Monday
-    assert add_working_days(friday, 4) == date(2024, 10, 10)
-    saturday = date(2024, 8, 31)
-    assert add_working_days(saturday, 4) == date(2024, 9, 5)  # Mon..Thu
-
-
-def test_deadline_is_four_working_days_after_the_period_closes() -> None:
-    # 11 months of 2024 close on Saturday 31/8/2024: Mon 2, Tue 3, Wed 4, Thu 5 September.
-    assert report_deadline(2024, 11) == date(2024, 9, 5)
-    # 12 months close on Monday 30/9/2024: Tue 1 .. Fri 4 October.
-    assert report_deadline(2024, 12) == date(2024, 10, 4)
-    for year in (2024, 2025):
-        for months in range(1, 13):
-            deadline = report_deadline(year, months)
-            end = contract.period_end(year, months)
-            assert deadline.weekday() < 5
-            assert 4 <= (deadline - end).days <= 6
-
-
-def test_calendar_month_to_cumulative_period() -> None:
-    assert period_ending_in(2023, 10) == (2024, 1)
-    assert period_ending_in(2023, 12) == (2024, 3)
-    assert period_ending_in(2024, 9) == (2024, 12)
-    for (year, month), (sy, m) in {(2024, 8): (2024, 11), (2025, 6): (2025, 9)}.items():
-        end = contract.period_end(sy, m)
-        assert (end.year, end.month) == (year, month)
-
-
-def test_latest_due_period_waits_until_the_deadline_has_passed() -> None:
-    # On the deadline day the province still has time: the previous period is the one due.
-    on_deadline = latest_due_period(date(2024, 9, 5))
-    assert (on_deadline.statistical_year, on_deadline.months) == (2024, 10)
-    after = latest_due_period(date(2024, 9, 6))
-    assert after == DuePeriod(2024, 11, date(2024, 8, 31), date(2024, 9, 5))
-    # Across the statistical year: early November checks the 12-month report of the old year.
-    assert latest_due_period(date(2024, 11, 1)).months == 12
-    nov7 = latest_due_period(date(2024, 11, 7))
-    assert (nov7.statistical_year, nov7.months) == (2025, 1)
-    # The first report of the 34 merged provinces (to 30/6/2025).
-    july = latest_due_period(date(2025, 7, 15))
-    assert (july.statistical_year, july.months) == (2025, 9)
-    assert contract.boundary_for(july.statistical_year, july.months) == 34
 
 
 def test_run_date_is_the_vietnam_calendar_day() -> None:

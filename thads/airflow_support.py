@@ -18,11 +18,11 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from thads import contract
+from thads import contract, reporting_calendar
 from thads.config import Paths
 
 log = logging.getLogger("thads.airflow")
@@ -36,9 +36,6 @@ VAR_LANDING = "thads_landing"
 #: Defaults when neither a Variable nor THADS_HOME / THADS_LANDING is set (as for the CLI).
 DEFAULT_HOME = "./.thads"
 DEFAULT_LANDING = "./landing"
-
-#: A province reports to the national body within 4 working days after the period closes.
-DEADLINE_WORKING_DAYS = 4
 
 
 # --- Settings ------------------------------------------------------------------------------
@@ -125,50 +122,13 @@ def build_warehouse(paths: Paths) -> dict[str, Any]:
 
 # --- Reporting calendar --------------------------------------------------------------------
 
-
-def add_working_days(day: date, n: int) -> date:
-    """`day` + n working days (Monday to Friday; public holidays are not modelled)."""
-    current = day
-    while n > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            n -= 1
-    return current
-
-
-def report_deadline(statistical_year: int, months: int) -> date:
-    """Last day a province may submit the cumulative report: period end + 4 working days
-    (the same rule as `dim_period.report_deadline`)."""
-    return add_working_days(contract.period_end(statistical_year, months), DEADLINE_WORKING_DAYS)
-
-
-def period_ending_in(year: int, month: int) -> tuple[int, int]:
-    """The cumulative period that closes at the end of calendar month `month` of `year`:
-    October closes the 1-month report of the next statistical year, September the 12-month."""
-    if month >= 10:
-        return year + 1, month - 9
-    return year, month + 3
-
-
-@dataclass(frozen=True)
-class DuePeriod:
-    statistical_year: int
-    months: int
-    period_end: date
-    deadline: date
-
-
-def latest_due_period(today: date) -> DuePeriod:
-    """The period that closed most recently whose deadline has passed by `today`
-    (the deadline day itself still belongs to the province)."""
-    year, month = today.year, today.month
-    while True:
-        statistical_year, months = period_ending_in(year, month)
-        deadline = report_deadline(statistical_year, months)
-        if deadline < today:
-            end = contract.period_end(statistical_year, months)
-            return DuePeriod(statistical_year, months, end, deadline)
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+# The deadline rule lives in thads.reporting_calendar (contract 6.1, one place); the names
+# are kept here for the DAGs and their tests.
+add_working_days = reporting_calendar.add_working_days
+report_deadline = reporting_calendar.deadline_day
+period_ending_in = reporting_calendar.period_closing_in
+DuePeriod = reporting_calendar.DuePeriod
+latest_due_period = reporting_calendar.latest_due_period
 
 
 # --- Alerts --------------------------------------------------------------------------------
@@ -242,12 +202,7 @@ def find_missing_reports(
     from thads import pipeline
 
     if statistical_year is not None and months is not None:
-        period = DuePeriod(
-            statistical_year,
-            months,
-            contract.period_end(statistical_year, months),
-            report_deadline(statistical_year, months),
-        )
+        period = DuePeriod.of(statistical_year, months)
     else:
         period = latest_due_period(today)
     rows = pipeline.missing_reports(period.statistical_year, period.months, paths)

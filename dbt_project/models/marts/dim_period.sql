@@ -42,19 +42,18 @@ dated as (
 )
 
 select
-    {{ period_key('statistical_year', 'months') }} as period_key,
-    statistical_year,
-    months,
-    period_start,
-    period_end,
-    {{ boundary_for('statistical_year', 'months') }} as boundary,
-    {{ boundary_for('statistical_year', 'months') }} as n_expected,
-    -- Provinces report within 4 working days after the period closes (Mon-Fri; public
-    -- holidays are not modelled). isodow: 1 = Monday ... 7 = Sunday.
-    cast(period_end + case isodow(period_end)
-        when 1 then 4  -- Mon -> Fri
-        when 6 then 5  -- Sat -> Thu
-        when 7 then 4  -- Sun -> Thu
-        else 6         -- Tue..Fri -> Mon..Thu of the next week
-    end as date) as report_deadline
+    {{ period_key('dated.statistical_year', 'dated.months') }} as period_key,
+    dated.statistical_year,
+    dated.months,
+    dated.period_start,
+    dated.period_end,
+    {{ boundary_for('dated.statistical_year', 'dated.months') }} as boundary,
+    {{ boundary_for('dated.statistical_year', 'dated.months') }} as n_expected,
+    -- The end of the 4th working day after the close (contract 6.1), computed once in
+    -- thads.reporting_calendar and given to dbt as a generated seed.
+    calendar.deadline_day as report_deadline,
+    calendar.deadline as report_deadline_at
 from dated
+left join {{ ref('stg_reference__reporting_calendar') }} as calendar
+    on dated.statistical_year = calendar.statistical_year
+    and dated.months = calendar.months
