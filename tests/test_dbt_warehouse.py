@@ -17,6 +17,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
@@ -206,6 +207,16 @@ def ranking(w: SimpleNamespace, year: int, months: int, measure: str) -> pd.Data
 # --- The build itself ----------------------------------------------------------------------
 
 
+def declared_unit_tests() -> int:
+    """The unit tests the project declares (`unit_tests:` in the model ymls)."""
+    import yaml
+
+    return sum(
+        len((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unit_tests", []))
+        for path in (Path(__file__).parents[1] / "dbt_project" / "models").rglob("*.yml")
+    )
+
+
 def test_both_builds_ran_models_tests_and_unit_tests(warehouse):
     for summary in (warehouse.first, warehouse.second):
         counts = summary["counts"]
@@ -217,7 +228,7 @@ def test_both_builds_ran_models_tests_and_unit_tests(warehouse):
     assert warehouse.second["selection"] == "source:raw+"
     assert "seed" in warehouse.first["counts"] and "seed" not in warehouse.second["counts"]
     # unit tests ran in the first build (asked for) and not in the load-style second one
-    assert warehouse.first["counts"]["unit_test"] == {"pass": 6}
+    assert warehouse.first["counts"]["unit_test"] == {"pass": declared_unit_tests()}
     assert "unit_test" not in warehouse.second["counts"]
     assert (dbt_docs_dir(warehouse.paths) / "static_index.html").exists()
     assert (dbt_docs_dir(warehouse.paths) / "catalog.json").exists()
@@ -295,9 +306,9 @@ def test_ranks_are_competition_ranks_of_the_rates(warehouse):
         r = warehouse.marts[name]
         for _, rows in r.groupby(["statistical_year", "months", "measure"]):
             rated = rows[rows.rate_pct.notna()]
-            # Contract section 4: n_ranked counts the provinces with an accepted report; the
-            # current-boundaries view counts the rolled-up provinces it could rank.
-            counted = rows.has_report.sum() if name == "fct_province_ranking" else len(rated)
+            # Contract section 4, one definition for both marts: n_ranked counts the provinces
+            # with an accepted report (a complete roll-up on current boundaries), ranked or not.
+            counted = rows.has_report.sum()
             assert rows[rows.rate_pct.isna()]["rank"].isna().all()
             for _, row in rated.iterrows():
                 better = (rated.rate_pct > row.rate_pct).sum()
@@ -305,6 +316,22 @@ def test_ranks_are_competition_ranks_of_the_rates(warehouse):
                 assert row["rank_label"] == f"{int(row['rank'])}/{counted}"
             assert (rows.n_ranked == counted).all()
             assert (rows.n_ranked <= rows.n_expected).all()
+
+
+def test_both_ranking_marts_give_the_same_n_ranked_for_the_same_reports(warehouse):
+    """On current boundaries (from the 9-month report of 2025) both marts rank the same
+    reports; they must agree on n_ranked and on every rank (macros/ranking.sql)."""
+    keys = ["statistical_year", "months", "measure", "province_code"]
+    columns = [*keys, "n_ranked", "rank", "rank_label"]
+    by_period = warehouse.marts["fct_province_ranking"].query("boundary == 34")[columns]
+    current = warehouse.marts["fct_province_ranking_current_boundaries"].query(
+        "source_boundary == 34"
+    )[columns]
+    assert len(by_period) > 0
+    both = by_period.merge(current, on=keys, suffixes=("", "_cb"), validate="one_to_one")
+    assert len(both) == len(by_period) == len(current)
+    assert (both.n_ranked == both.n_ranked_cb).all()
+    assert both["rank"].fillna(-1).eq(both["rank_cb"].fillna(-1)).all()
 
 
 def test_ties_zero_denominator_and_missing_province_in_2024(warehouse):
