@@ -46,6 +46,9 @@ def test_fresh_home_builds_then_a_broken_identity_fails_by_name(tmp_path):
     folder.mkdir(parents=True)
     table = pa.Table.from_pandas(rows, schema=REPORT_ROW_SCHEMA, preserve_index=False)
     pq.write_table(table, folder / "bad.parquet")
+    registry = rl.Registry()  # the registry accepted it: the version that stands
+    registry.add(report, "loaded", "bad")
+    registry.write(paths)
 
     with pytest.raises(DbtError) as caught:
         build(paths, docs=False)

@@ -7,7 +7,7 @@ import shutil
 
 import yaml
 
-from thads import contract
+from thads import contract, dbt_vars
 from thads.build import dbt_env, dbt_executable, project_fingerprint
 from thads.config import DBT_PROJECT_DIR, Paths
 
@@ -16,17 +16,30 @@ def project_vars() -> dict:
     return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 
 
-def test_project_vars_mirror_the_contract():
+def test_generated_vars_have_not_drifted_from_the_contract():
+    """dbt_project.yml's generated block is exactly what `python -m thads.dbt_vars` writes
+    from thads.contract / thads.reference (rerun it after changing a contract fact)."""
+    assert dbt_vars.written_block() == dbt_vars.render_block()
     v = project_vars()
+    assert {k: v[k] for k in dbt_vars.contract_vars()} == dbt_vars.contract_vars()
     assert tuple(v["numeric_keys"]) == contract.NUMERIC_KEYS
-    assert (v["merger_year"], v["merger_first_months"]) == (
-        contract.MERGER_YEAR,
-        contract.MERGER_FIRST_MONTHS,
-    )
-    assert v["first_year"] == contract.FIRST_YEAR
-    assert (v["legacy_boundary"], v["current_boundary"]) == (63, 34)
-    # the boundary rule the dbt macro encodes, stated with the vars, on every period around it
-    for year in range(2019, 2028):
+    assert v["merger_year"] == contract.MERGER_YEAR and v["first_year"] == contract.FIRST_YEAR
+
+
+def test_drift_is_detected_and_rewritten(tmp_path):
+    """A hand edit of a generated var is caught, and `write` puts the contract's value back."""
+    project = tmp_path / "dbt_project.yml"
+    text = (DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")
+    project.write_text(text.replace("merger_first_months: 9", "merger_first_months: 10"))
+    assert dbt_vars.written_block(project) != dbt_vars.render_block()
+    assert dbt_vars.write(project) is True
+    assert project.read_text(encoding="utf-8") == text
+    assert dbt_vars.write(project) is False
+
+
+def test_the_boundary_rule_stated_with_the_vars_is_the_contract_rule():
+    v = project_vars()
+    for year in range(contract.FIRST_YEAR, 2028):
         for months in range(1, 13):
             dbt_rule = (
                 v["current_boundary"]

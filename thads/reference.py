@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import sys
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +19,11 @@ from thads.config import DBT_PROJECT_DIR
 
 LEGACY = 63
 CURRENT = 34
+#: When each boundary set was in force: the 63 since Hà Tây joined Hà Nội (1/8/2008) until
+#: the 2025 merger took effect (1/7/2025); the 34 from then on.
+LEGACY_VALID_FROM = date(2008, 8, 1)
+CURRENT_VALID_FROM = date(2025, 7, 1)
+LEGACY_VALID_TO = CURRENT_VALID_FROM - timedelta(days=1)
 
 
 @dataclass(frozen=True)

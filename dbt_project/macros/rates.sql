@@ -20,8 +20,9 @@
     end
 {%- endmacro %}
 
-{#- How many rows of the partition have `column` set: the rate (rows that got a rank), or the
-    submission (provinces with an accepted report, contract section 4). -#}
-{% macro n_ranked(column, partition_by) -%}
-    count({{ column }}) over (partition by {{ partition_by | join(', ') }})
+{#- n_ranked (contract section 4): how many rows of the partition have `has_report` true,
+    i.e. the provinces with an accepted report for the period, ranked or not. Used by
+    rank_provinces (macros/ranking.sql) and nowhere else. -#}
+{% macro n_ranked(has_report, partition_by) -%}
+    count(case when {{ has_report }} then 1 end) over (partition by {{ partition_by | join(', ') }})
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#- Every accepted submission (one row each) and which one stands for its
-    (province, statistical year, months): the registry's `loaded` status when the registry
-    export has it, else recomputed as the contract says (latest arrival_time, then the higher
-    revision); submission_id only breaks exact ties so the choice is deterministic. -#}
+    (province, statistical year, months). The warehouse does not decide that: the registry
+    does (contract section 3, one Python function in ingest), and its export
+    (raw/submissions.parquet) marks the standing version `loaded`. A submission the export
+    does not mark `loaded` (superseded, or not yet in an export) does not stand. -#}
 with report_rows as (
 
     select * from {{ ref('stg_raw__report_rows') }}
@@ -37,20 +38,12 @@ submissions as (
 
 ),
 
-ordered as (
+versions as (
 
     select
         submissions.*,
         coalesce(registry.is_loaded_in_registry, false) as is_loaded_in_registry,
         registry.registry_statuses,
-        row_number() over (
-            partition by province_code, statistical_year, months
-            order by
-                coalesce(registry.is_loaded_in_registry, false) desc,
-                arrival_time desc,
-                revision desc,
-                submission_id desc
-        ) as recency_rank,
         count(*) over (partition by province_code, statistical_year, months) as n_versions
     from submissions
     left join registry using (submission_id)
@@ -71,5 +64,5 @@ select
     is_loaded_in_registry,
     registry_statuses,
     n_versions,
-    recency_rank = 1 as is_current
-from ordered
+    is_loaded_in_registry as is_current
+from versions

@@ -1,8 +1,9 @@
 {#- The ranking table of contract section 4 (the names are an interface): one row per
     (statistical year, months, measure, province of the period's boundary set) for every
     period with at least one accepted report. Provinces are ranked by rate_pct among those
-    with a rate (competition ranking 1, 2, 2, 4); a province without a report, or with zero
-    `with_conditions`, has no rate and no rank. rank_label = rank/n_ranked ("6/63"). -#}
+    with a rate; a province without a report, or with zero `with_conditions`, has no rate and
+    no rank. rank, n_ranked and rank_label come from rank_provinces (macros/ranking.sql), the
+    one ranking definition shared with fct_province_ranking_current_boundaries. -#}
 with figures as (
 
     select * from {{ ref('int_province_figures') }}
@@ -48,6 +49,7 @@ joined as (
     select
         grid.*,
         figures.submission_id,
+        figures.submission_id is not null as has_report,
         figures.completed,
         figures.terminated,
         figures.with_conditions,
@@ -72,13 +74,7 @@ joined as (
 
 ranked as (
 
-    select
-        *,
-        {{ competition_rank('rate_pct', ['statistical_year', 'months', 'measure']) }} as rank,
-        -- Contract section 4: n_ranked is the number of provinces with an accepted report for
-        -- the period, so a report with zero with_conditions (no rate, no rank) still counts.
-        {{ n_ranked('submission_id', ['statistical_year', 'months', 'measure']) }} as n_ranked
-    from joined
+    {{ rank_provinces('joined') }}
 
 )
 
@@ -92,15 +88,14 @@ select
     province_name,
     boundary,
     submission_id,
-    submission_id is not null as has_report,
+    has_report,
     completed,
     terminated,
     with_conditions,
     rate_pct,
-    cast(rank as integer) as rank,
-    cast(n_ranked as integer) as n_ranked,
-    case when rank is not null then cast(rank as varchar) || '/' || cast(n_ranked as varchar) end
-        as rank_label,
+    rank,
+    n_ranked,
+    rank_label,
     boundary as n_expected,
     target_pct,
     rate_pct - target_pct as gap_pp

@@ -1,8 +1,10 @@
 {#- History re-ranked among the 34 CURRENT provinces, so 2019-2025 trends are comparable after
     the merger: same columns as fct_province_ranking, province_code = current code,
     n_expected = 34. Before the merger a current province's figures are the sum of its legacy
-    parts; the sum is ranked only when every part reported (is_complete). Targets were set per
-    legacy province before the merger, so target columns are null for those periods. -#}
+    parts; the sum counts as the province's report (has_report, n_ranked) and is ranked only
+    when every part reported (is_complete). Ranking: rank_provinces (macros/ranking.sql), as
+    fct_province_ranking. Targets were set per legacy province before the merger, so target
+    columns are null for those periods. -#}
 with figures as (
 
     select * from {{ ref('int_province_figures_current_boundaries') }}
@@ -54,6 +56,8 @@ joined as (
         figures.n_parts_expected,
         figures.legacy_codes,
         coalesce(figures.is_complete, false) as is_complete,
+        -- A rolled-up figure is this province's accepted report only when every part reported.
+        coalesce(figures.is_complete, false) as has_report,
         figures.completed,
         figures.terminated,
         figures.with_conditions,
@@ -82,11 +86,7 @@ joined as (
 
 ranked as (
 
-    select
-        *,
-        {{ competition_rank('rate_pct', ['statistical_year', 'months', 'measure']) }} as rank,
-        {{ n_ranked('rate_pct', ['statistical_year', 'months', 'measure']) }} as n_ranked
-    from joined
+    {{ rank_provinces('joined') }}
 
 )
 
@@ -104,14 +104,14 @@ select
     n_parts_expected,
     legacy_codes,
     is_complete,
+    has_report,
     completed,
     terminated,
     with_conditions,
     rate_pct,
-    cast(rank as integer) as rank,
-    cast(n_ranked as integer) as n_ranked,
-    case when rank is not null then cast(rank as varchar) || '/' || cast(n_ranked as varchar) end
-        as rank_label,
+    rank,
+    n_ranked,
+    rank_label,
     {{ var('current_boundary') }} as n_expected,
     target_pct,
     rate_pct - target_pct as gap_pp

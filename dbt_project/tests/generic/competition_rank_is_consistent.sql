@@ -1,9 +1,9 @@
 {#- Rows whose rank is not a competition rank of the rates in its partition: a ranked row's
     rank must be 1 + the number of rows with a strictly higher rate (so ties share a rank and
     the next rank skips: 1, 2, 2, 4), rows without a rate must have no rank, and n_ranked must
-    count the rows where `counted` is not null (default: the rows with a rate). -#}
+    count the rows where `has_report` is true (contract section 4: ranked or not). -#}
 {% test competition_rank_is_consistent(model, partition_by, rate='rate_pct', rank='rank',
-                                       n_ranked='n_ranked', counted=none) %}
+                                       n_ranked='n_ranked', has_report='has_report') %}
 
 with rows_ as (
 
@@ -12,7 +12,7 @@ with rows_ as (
         {{ rate }} as rate_,
         {{ rank }} as rank_,
         {{ n_ranked }} as n_ranked_,
-        {{ counted or rate }} as counted_
+        {{ has_report }} as has_report_
     from {{ model }}
 
 ),
@@ -30,7 +30,7 @@ expected as (
                 {%- endfor %}
                 other.rate_ > mine.rate_
         ) as expected_rank,
-        count(mine.counted_) over (partition by {{ partition_by | join(', ') }})
+        count(case when mine.has_report_ then 1 end) over (partition by {{ partition_by | join(', ') }})
             as expected_n_ranked
     from rows_ as mine
 

@@ -141,7 +141,7 @@ def _period_view(report: data.ReportData, period: data.Period) -> dict[str, Any]
                 "amount": lambda v, m=measure: _amount(m, v),
                 "national": report.national.get((period.key, measure)),
                 "map": tilemap.tile_map(tiles, title=f"Tỷ lệ về {label.lower()}, {period_label}"),
-                "n_ranked": sum(1 for r in rows if r.rank is not None),
+                "n_ranked": rows[0].n_ranked if rows else 0,
             }
         )
     issues = report.issues.get(period.key, [])

@@ -43,6 +43,7 @@ class RankRow:
     province_name: str
     short_name: str
     rank: int | None
+    n_ranked: int  # the mart's n_ranked (contract section 4), the same on every row of a period
     rank_label: str | None
     done: float | None  # completed + terminated
     with_conditions: float | None
@@ -173,7 +174,7 @@ def _ranking(
         con,
         """
         SELECT statistical_year, months, measure, province_code, province_name, boundary,
-            completed, terminated, with_conditions, rate_pct, rank, rank_label,
+            completed, terminated, with_conditions, rate_pct, rank, n_ranked, rank_label,
             target_pct, gap_pp
         FROM marts.fct_province_ranking
         ORDER BY statistical_year, months, measure, rank NULLS LAST, rate_pct DESC NULLS LAST,
@@ -195,6 +196,7 @@ def _ranking(
                 province_name=r["province_name"] or ref.get("province_name", r["province_code"]),
                 short_name=ref.get("short_name") or r["province_name"] or r["province_code"],
                 rank=None if r["rank"] is None else int(r["rank"]),
+                n_ranked=int(r["n_ranked"]),
                 rank_label=r["rank_label"],
                 done=done,
                 with_conditions=r["with_conditions"],
