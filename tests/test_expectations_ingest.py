@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from expectations import DQ_COLUMNS, validate_batch, validate_for_ingest
+from expectations import DQ_COLUMNS, RULES, validate_batch, validate_for_ingest
 from ingest.parse import parse_paths
 from ingest.registry import Registry
 from ingest.run import ingest_landing
@@ -126,6 +126,11 @@ def test_load_path_quarantine_history_docs_and_alerts(tmp_path: Path, home: Path
     # The Data Docs index lists both runs.
     index = (home.data_docs / "index.html").read_text(encoding="utf-8")
     assert out1.commit.batch_id in index and out2.commit.batch_id in index
+    # Each expectation reads as the rule it checks, in the catalogue's words.
+    (page,) = (home.data_docs / "validations").glob(f"*/{out2.commit.batch_id}/*/*.html")
+    html = page.read_text(encoding="utf-8")
+    for rule in (RULES["identity.with_conditions"], RULES["history.cumulative"]):
+        assert f"{rule.id} ({rule.severity}): {rule.text_en}" in html
 
     # Alerts of batch 2 reach a real webhook: one Vietnamese message for Long An, one summary.
     server = Webhook()
