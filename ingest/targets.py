@@ -34,7 +34,7 @@ from ingest.numbers import NotANumber, parse_vn_number
 from ingest.raw import write_parquet_atomic
 from ingest.registry import FileRecord, Registry, from_iso, now_iso
 from thads.config import Paths
-from thads.contract import MERGER_YEAR, Finding
+from thads.contract import BOUNDARIES, Finding, year_boundary
 
 REQUIRED = ("province_code", "case_target_pct", "money_target_pct")
 TARGETS_SCHEMA = pa.schema(
@@ -75,11 +75,9 @@ def parse_pct(value: str) -> float:
 
 
 def default_boundary(year: int) -> int | None:
-    if year < MERGER_YEAR:
-        return 63
-    if year > MERGER_YEAR:
-        return 34
-    return None  # the merger year holds both sets: only the file can tell
+    """The boundary a targets file of `year` means without a `boundary` column; None for
+    the merger year, which holds both sets (only the file can tell)."""
+    return year_boundary(year)
 
 
 def parse_targets(path: Path, source: SourceFile | None = None) -> TargetsFile:
@@ -144,10 +142,10 @@ def parse_targets(path: Path, source: SourceFile | None = None) -> TargetsFile:
         boundary = default_boundary(year)
         if has_boundary:
             raw = cells[at["boundary"]].strip()
-            if raw not in ("63", "34"):
+            if raw not in {str(b) for b in BOUNDARIES}:
                 error(
                     "targets.bad_boundary",
-                    "boundary must be 63 or 34",
+                    f"boundary must be {' or '.join(map(str, BOUNDARIES))}",
                     row=line,
                     column="boundary",
                     observed=raw,

@@ -168,6 +168,17 @@ def boundary_for(statistical_year: int, months: int) -> int:
     return 63
 
 
+#: The two boundary sets, legacy then current (the values `boundary_for` answers).
+BOUNDARIES: tuple[int, ...] = (63, 34)
+
+
+def year_boundary(statistical_year: int) -> int | None:
+    """The boundary set of every period of the year, or None for a year that holds both
+    (the merger year): derived from `boundary_for`, so the switch is written once."""
+    found = {boundary_for(statistical_year, months) for months in range(1, 13)}
+    return found.pop() if len(found) == 1 else None
+
+
 def period_start(statistical_year: int) -> date:
     """Statistical year Y starts on 1 October of Y-1."""
     return date(statistical_year - 1, 10, 1)
