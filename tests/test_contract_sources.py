@@ -31,3 +31,17 @@ def test_the_merger_year_holds_both_sets() -> None:
 
 def test_the_generator_starts_at_the_contract_first_year() -> None:
     assert plan.FIRST_YEAR is contract.FIRST_YEAR
+
+
+def _version(vid: str, arrival: str, revision: int = 1, seen: str = "2024-09-03") -> dict:
+    return {"id": vid, "arrival_time": arrival, "revision": revision, "first_seen": seen}
+
+
+def test_later_arrival_wins_then_higher_revision() -> None:
+    # Contract section 3: a later arrival stands even with a lower revision tag ...
+    early_r3 = _version("a", "2024-09-03T01:00:00Z", revision=3)
+    late_r1 = _version("b", "2024-09-04T01:00:00Z", revision=1)
+    assert [v["id"] for v in contract.newest_first([early_r3, late_r1])] == ["b", "a"]
+    # ... and for the same arrival, the higher revision.
+    same_r2 = _version("c", "2024-09-04T01:00:00Z", revision=2)
+    assert contract.newest_first([late_r1, same_r2, early_r3])[0]["id"] == "c"
