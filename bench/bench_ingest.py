@@ -7,7 +7,7 @@ Measured in one run, on the same files:
    would write first) vs ours (`ingest.parse`, python-calamine, one core), and the raw
    calamine read alone (the floor: everything above it is our parsing);
 2. csv pairs and json: pandas `read_csv` / `json.load` + `DataFrame` per file vs ours;
-3. the whole landing zone through `ingest.run.ingest_landing` (plan -> archive + parse on
+3. the whole landing zone through the ingest steps, no validation (plan -> archive + parse on
    both cores -> staging -> commit -> targets) into an empty THADS_HOME, per step; the
    goal is under 15 s for the 2019-2025 zone (~5.200 submissions, ~6.500 files).
 

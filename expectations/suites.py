@@ -86,16 +86,41 @@ class Check:
     def frame_columns(self) -> tuple[str, ...]:
         return self.columns if self.kind == "compound_unique" else (self.column,)
 
+    @property
+    def description(self) -> str:
+        """The rule as the catalogue words it, in English then Vietnamese."""
+        r = RULES[self.rule]
+        # GX treats "$name" in a description as a template parameter: the texts have none.
+        return f"{r.id} ({r.severity}): {r.text_en} / {r.text_vi}"
+
+    @property
+    def notes(self) -> str:
+        """How this expectation checks the rule, for whoever debugs the suite."""
+        if self.kind == "between":
+            lo = "-inf" if self.min_value is None else f"{self.min_value:g}"
+            hi = "+inf" if self.max_value is None else f"{self.max_value:g}"
+            how = f"column {self.column} within {lo}..{hi}"
+        elif self.kind == "in_set":
+            how = f"column {self.column} in the set of {len(self.value_set)} valid values"
+        else:
+            how = f"({', '.join(self.columns)}) unique"
+        return (
+            f"Checked as {how} (see expectations/suites.py); rows where the rule does not "
+            "apply hold null and are skipped."
+        )
+
     def expectation(self) -> Any:
         """The Great Expectations expectation (imported lazily: GX takes seconds to import)."""
         import great_expectations.expectations as gxe
 
-        # meta is how results find their way back to the check; severity and notes are
-        # what the Data Docs show next to the expectation.
+        # meta is how results find their way back to the check. The description is what the
+        # Data Docs show instead of "id__total_received between -1 and 1": the rule as the
+        # catalogue words it; the notes say how the check column encodes it.
         common: dict[str, Any] = {
             "meta": {"rule": self.rule, "check": self.column, "severity": self.severity},
             "severity": "critical" if self.severity == "error" else "warning",
-            "notes": f"{self.rule}: {RULES[self.rule].title_en}",
+            "description": self.description,
+            "notes": self.notes,
         }
         if self.kind == "between":
             return gxe.ExpectColumnValuesToBeBetween(

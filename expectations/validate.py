@@ -6,7 +6,7 @@ and the data-quality table (docs/interfaces.md "Validation results").
     result.quarantined               # submission ids with any error, parse or validation
     result.dq_rows                   # one row per (submission, rule) passed + per failure
 
-`validate_for_ingest(parsed, paths)` is the callback `ingest.run.ingest_landing` takes.
+`validate_for_ingest(parsed, paths)`: validation with history and Data Docs from THADS_HOME.
 """
 
 from __future__ import annotations
@@ -292,6 +292,6 @@ def _pass_rows(
 def validate_for_ingest(
     parsed: list[ParsedSubmission], paths: Paths
 ) -> tuple[dict[str, list[Finding]], pd.DataFrame]:
-    """`ingest.run.Validator`: history from THADS_HOME, Data Docs into `paths.data_docs`."""
+    """History from THADS_HOME, Data Docs into `paths.data_docs`."""
     result = validate_batch(parsed, load_history(paths), data_docs_dir=paths.data_docs)
     return result.findings, result.dq_rows

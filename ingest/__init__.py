@@ -16,5 +16,4 @@ Modules, one job each:
 - `raw`, `export`, `history`: the raw layer on disk, the registry export,
   `load_accepted_totals` for validation.
 - `targets`: `targets_<year>.csv` -> `raw/targets.parquet`.
-- `run`: `ingest_landing`, every step in one call.
 """

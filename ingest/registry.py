@@ -10,9 +10,9 @@ Two tables carry the facts:
 `batches` records committed batches, so the commit step can tell a crashed batch's
 leftovers from real data. Every change of a commit happens in ONE transaction.
 
-The standing version of a (province, year, months) is the accepted submission with the
-latest arrival time, ties broken by the higher revision (then the later first_seen);
-the other accepted ones are `superseded`. A quarantined submission is never accepted, so
+The standing version of a (province, year, months) is the accepted submission that
+`contract.newest_first` puts first (later arrival, then higher revision: contract
+section 3); the other accepted ones are `superseded`. A quarantined submission is never accepted, so
 it can never replace a good one.
 """
 
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from thads.config import Paths
+from thads.contract import newest_first
 
 STATUSES = ("loaded", "superseded", "duplicate", "quarantined")
 ACCEPTED = ("loaded", "superseded")
@@ -351,16 +352,16 @@ class Registry:
         for every accepted submission of those periods."""
         changes: dict[str, str] = {}
         for code, year, months in set(periods):
-            rows = self.conn.execute(
-                """SELECT submission_id FROM submissions
+            versions = self.conn.execute(
+                """SELECT arrival_time, revision, first_seen, submission_id AS id
+                   FROM submissions
                    WHERE province_code = ? AND statistical_year = ? AND months = ?
-                     AND status IN ('loaded', 'superseded')
-                   ORDER BY arrival_time DESC, revision DESC, first_seen DESC,
-                            submission_id DESC""",
+                     AND status IN ('loaded', 'superseded')""",
                 (code, year, months),
             ).fetchall()
-            if not rows:
+            if not versions:
                 continue
+            rows = [(v["id"],) for v in newest_first(versions)]
             standing = rows[0][0]
             self.conn.execute(
                 "UPDATE submissions SET status = 'loaded', superseded_by = NULL "

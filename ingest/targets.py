@@ -6,8 +6,8 @@ only be a decimal point. Without a `boundary` column the year decides (63 before
 34 after); for 2025, the year of the merger, the column is required by the contract and a
 file without it leaves `boundary` null with a warning.
 
-Each file is recorded in the registry (fmt `targets`): the newest file per year (latest
-mtime, then the later seen) is `loaded`, older ones `superseded`, a broken one
+Each file is recorded in the registry (fmt `targets`): the newest file per year (as for
+submissions: `contract.newest_first`) is `loaded`, older ones `superseded`, a broken one
 `quarantined` (kept in `quarantine/` with its reasons; the previous targets stand).
 `raw/targets.parquet` is rebuilt from the archived standing file of every year, so it
 always matches the registry.
@@ -34,7 +34,7 @@ from ingest.numbers import NotANumber, parse_vn_number
 from ingest.raw import write_parquet_atomic
 from ingest.registry import FileRecord, Registry, from_iso, now_iso
 from thads.config import Paths
-from thads.contract import MERGER_YEAR, Finding
+from thads.contract import BOUNDARIES, Finding, newest_first, year_boundary
 
 REQUIRED = ("province_code", "case_target_pct", "money_target_pct")
 TARGETS_SCHEMA = pa.schema(
@@ -75,11 +75,9 @@ def parse_pct(value: str) -> float:
 
 
 def default_boundary(year: int) -> int | None:
-    if year < MERGER_YEAR:
-        return 63
-    if year > MERGER_YEAR:
-        return 34
-    return None  # the merger year holds both sets: only the file can tell
+    """The boundary a targets file of `year` means without a `boundary` column; None for
+    the merger year, which holds both sets (only the file can tell)."""
+    return year_boundary(year)
 
 
 def parse_targets(path: Path, source: SourceFile | None = None) -> TargetsFile:
@@ -144,10 +142,10 @@ def parse_targets(path: Path, source: SourceFile | None = None) -> TargetsFile:
         boundary = default_boundary(year)
         if has_boundary:
             raw = cells[at["boundary"]].strip()
-            if raw not in ("63", "34"):
+            if raw not in {str(b) for b in BOUNDARIES}:
                 error(
                     "targets.bad_boundary",
-                    "boundary must be 63 or 34",
+                    f"boundary must be {' or '.join(map(str, BOUNDARIES))}",
                     row=line,
                     column="boundary",
                     observed=raw,
@@ -282,16 +280,17 @@ def _targets_owners(registry: Registry, shas: Sequence[str]) -> dict[str, str]:
 
 
 def _settle_targets(registry: Registry, years: set[int]) -> dict[int, tuple[str, str]]:
-    """Latest arrival (then latest seen) stands per year; returns year -> (file, id)."""
+    """The newest targets file stands per year (`contract.newest_first`, as for
+    submissions); returns year -> (file, id)."""
     standing: dict[int, tuple[str, str]] = {}
     for year in years:
-        rows = registry.conn.execute(
-            """SELECT file, submission_id FROM files
+        versions = registry.conn.execute(
+            """SELECT file, submission_id, arrival_time, revision, first_seen, id FROM files
                WHERE fmt = 'targets' AND statistical_year = ?
-                 AND own_status IN ('loaded', 'superseded')
-               ORDER BY arrival_time DESC, first_seen DESC, id DESC""",
+                 AND own_status IN ('loaded', 'superseded')""",
             (year,),
         ).fetchall()
+        rows = [(v["file"], v["submission_id"]) for v in newest_first(versions)]
         for i, (file, sid) in enumerate(rows):
             registry.conn.execute(
                 "UPDATE files SET own_status = ? WHERE submission_id = ?",

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from expectations import validate_for_ingest
-from ingest.run import ingest_landing
 from thads.cli import main
 from thads.config import Paths
 from thads.generate import Report, build_report, write_json, write_xlsx
+from thads.pipeline import ingest
 
 
 def _report(code: str, months: int, factor: int = 1) -> Report:
@@ -80,7 +79,7 @@ def test_history_from_thads_home_is_used(tmp_path: Path, thads_home: Path, capsy
     accepted = _report("80", 10, factor=3)
     write_xlsx(accepted, landing / accepted.filename("xlsx"))
     paths = Paths.from_env(thads_home)
-    ingest_landing(landing, paths, validate=validate_for_ingest, workers=1)
+    ingest(landing, paths, workers=1)
     before = {p: p.stat().st_mtime_ns for p in thads_home.rglob("*") if p.is_file()}
 
     lower = _report("80", 11, factor=1)  # fewer cases than the accepted 10-month report

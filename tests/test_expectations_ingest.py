@@ -1,5 +1,5 @@
 """Validation on files parsed by the real ingest parser, and through the real load path
-(`ingest.run.ingest_landing` with `validate_for_ingest`): the contract samples pass, a
+(`thads.pipeline.ingest`, the path `thads load` runs): the contract samples pass, a
 broken file is named in the province's own words, a bad resubmission never replaces the
 good version, history from THADS_HOME is used, Data Docs are built, alerts go out."""
 
@@ -15,15 +15,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from expectations import DQ_COLUMNS, validate_batch, validate_for_ingest
+from expectations import DQ_COLUMNS, RULES, validate_batch
 from ingest.parse import parse_paths
 from ingest.registry import Registry
-from ingest.run import ingest_landing
 from tests.test_notify import Webhook
 from thads import notify
 from thads.config import Paths
 from thads.generate import Report, XlsxStyle, build_report, write_xlsx
 from thads.notify.channels import WebhookNotifier
+from thads.pipeline import ingest
 
 
 def _report(code: str, year: int, months: int, factor: int = 1, revision: int = 1) -> Report:
@@ -96,10 +96,10 @@ def test_load_path_quarantine_history_docs_and_alerts(tmp_path: Path, home: Path
     first = tmp_path / "in1"
     _write(_report("80", 2024, 10), first)
     _write(_report("80", 2024, 11, factor=2), first, minute=5)
-    out1 = ingest_landing(first, home, validate=validate_for_ingest, workers=1)
-    assert (out1.commit.n_accepted, out1.commit.n_quarantined) == (2, 0)
+    out1 = ingest(first, home, workers=1)
+    assert (out1["commit"]["n_accepted"], out1["commit"]["n_quarantined"]) == (2, 0)
     assert (home.data_docs / "index.html").exists()
-    dq1 = pd.read_parquet(home.data_quality / f"{out1.commit.batch_id}.parquet")
+    dq1 = pd.read_parquet(home.data_quality / f"{out1['commit']['batch_id']}.parquet")
     assert list(dq1.columns) == list(DQ_COLUMNS) and set(dq1["outcome"]) == {"pass"}
     assert "history.cumulative" in set(dq1["rule"])  # 11 months checked against 10
 
@@ -110,8 +110,8 @@ def test_load_path_quarantine_history_docs_and_alerts(tmp_path: Path, home: Path
     bad.money[0]["postponed"] += 3
     bad_path = _write(bad, second, minute=10)
     low_path = _write(_report("80", 2024, 12, factor=1), second, minute=11)
-    out2 = ingest_landing(second, home, validate=validate_for_ingest, workers=1)
-    assert (out2.commit.n_accepted, out2.commit.n_quarantined) == (0, 2)
+    out2 = ingest(second, home, workers=1)
+    assert (out2["commit"]["n_accepted"], out2["commit"]["n_quarantined"]) == (0, 2)
     status = _status(home)
     assert status["THADS_80_2024_11.xlsx"]["status"] == "loaded"  # the good one still stands
     assert status[bad_path.name]["status"] == "quarantined"
@@ -125,13 +125,18 @@ def test_load_path_quarantine_history_docs_and_alerts(tmp_path: Path, home: Path
     assert kept["findings"][0]["rule"] == "identity.with_conditions"
     # The Data Docs index lists both runs.
     index = (home.data_docs / "index.html").read_text(encoding="utf-8")
-    assert out1.commit.batch_id in index and out2.commit.batch_id in index
+    assert out1["commit"]["batch_id"] in index and out2["commit"]["batch_id"] in index
+    # Each expectation reads as the rule it checks, in the catalogue's words.
+    (page,) = (home.data_docs / "validations").glob(f"*/{out2['commit']['batch_id']}/*/*.html")
+    html = page.read_text(encoding="utf-8")
+    for rule in (RULES["identity.with_conditions"], RULES["history.cumulative"]):
+        assert f"{rule.id} ({rule.severity}): {rule.text_en}" in html
 
     # Alerts of batch 2 reach a real webhook: one Vietnamese message for Long An, one summary.
     server = Webhook()
     try:
         sent = notify.send_batch_alerts(
-            out2.commit.batch_id, home, notifiers=[WebhookNotifier(server.url)]
+            out2["commit"]["batch_id"], home, notifiers=[WebhookNotifier(server.url)]
         )
     finally:
         server.stop()

@@ -12,10 +12,10 @@ from ingest.files import discover
 from ingest.parse import parse_many
 from ingest.raw import read_report_rows
 from ingest.registry import Registry
-from ingest.run import ingest_landing
 from thads.config import Paths
 from thads.contract import MEASURES, NUMERIC_KEYS
 from thads.generate.landing import generate_landing_zone
+from thads.pipeline import ingest
 
 #: Defects the PARSER must catch; the others (identities, totals, negatives, unknown codes)
 #: parse fine and are validation's to refuse.
@@ -77,19 +77,19 @@ def test_every_generated_submission_parses_as_the_manifest_says(zone):
 def test_ingesting_the_generated_zone(zone, thads_home):
     out, manifest = zone
     paths = Paths.from_env()
-    result = ingest_landing(out, paths)
+    result = ingest(out, paths)
     entries = manifest["submissions"]
     n_files = sum(len(e["files"]) for e in entries)
-    assert result.plan["n_files"] == n_files
-    refused = {
-        e["submission_key"] for e in entries if (e["defect"] or {}).get("kind") in PARSE_DEFECTS
-    }
-    assert result.commit.n_quarantined == len(refused)
-    assert result.commit.n_accepted == len(entries) - len(refused)
+    assert result["plan"]["n_files"] == n_files
+    # The production path validates too: every planted defect is refused, by the parser
+    # or by Great Expectations.
+    refused = {e["submission_key"] for e in entries if e["defect"]}
+    assert result["commit"]["n_quarantined"] == len(refused)
+    assert result["commit"]["n_accepted"] == len(entries) - len(refused)
     accepted_rows = sum(
         2 * (e["n_offices"] + 1) for e in entries if e["submission_key"] not in refused
     )
-    assert result.commit.n_rows == accepted_rows == len(read_report_rows(paths))
+    assert result["commit"]["n_rows"] == accepted_rows == len(read_report_rows(paths))
     with Registry.open(paths, readonly=True) as reg:
         listing = reg.listing()
     assert len(listing) == n_files + len(manifest["targets"])
@@ -103,9 +103,9 @@ def test_ingesting_the_generated_zone(zone, thads_home):
         elif e["resubmission_of"] and e["resubmission_of"] not in refused:
             # the correction arrived later: it stands, the first version of the same period
             # is superseded (a first version sent under a wrong province code is another
-            # period: validation refuses it, ingest alone cannot)
+            # period)
             assert status == {"loaded"}
             first = e["resubmission_of"]
             if first.split("_")[1] == e["province_code"]:
                 assert by_key[first] == {"superseded"}
-    assert sorted(result.targets.years) == [2024, 2025]
+    assert sorted(result["commit"]["targets"]["years"]) == [2024, 2025]

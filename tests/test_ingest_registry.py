@@ -23,11 +23,11 @@ from ingest.history import load_accepted_totals
 from ingest.parse import parse_paths
 from ingest.raw import read_report_rows, write_report_rows
 from ingest.registry import Registry
-from ingest.run import ingest_landing
 from thads import cli
 from thads.config import Paths
 from thads.contract import Finding
 from thads.generate import build_report, write_csv_pair, write_xlsx
+from thads.pipeline import ingest
 
 T0 = datetime(2024, 9, 3, 1, 15, tzinfo=UTC)
 
@@ -70,8 +70,8 @@ def test_landing_zone_to_raw_layer_and_back(tmp_path, paths, samples_dir):
     land = landing_with(tmp_path)
     for sample in samples_dir.glob("THADS_*"):
         shutil.copy(sample, land)
-    result = ingest_landing(land, paths, workers=1)
-    assert (result.commit.n_accepted, result.commit.n_quarantined) == (3, 0)
+    result = ingest(land, paths, workers=1)
+    assert (result["commit"]["n_accepted"], result["commit"]["n_quarantined"]) == (3, 0)
     assert statuses(paths) == dict.fromkeys(
         [
             "THADS_02_2019_12.xlsx",
@@ -111,8 +111,8 @@ def test_landing_zone_to_raw_layer_and_back(tmp_path, paths, samples_dir):
     assert len(totals) == 6 and set(totals.measure) == {"cases", "money"}
     # loading the same landing zone again changes nothing
     before = (statuses(paths), sorted(paths.raw.rglob("*.parquet")))
-    again = ingest_landing(land, paths, workers=1)
-    assert again.plan["n_files"] == 0 and again.commit.n_submissions == 0
+    again = ingest(land, paths, workers=1)
+    assert again["plan"]["n_files"] == 0 and again["commit"]["n_submissions"] == 0
     assert (statuses(paths), sorted(paths.raw.rglob("*.parquet"))) == before
 
 
@@ -120,11 +120,11 @@ def test_resubmission_later_arrival_wins_and_earlier_is_kept(tmp_path, paths):
     land = landing_with(tmp_path)
     first = make(done=6000)
     put(write_xlsx(first, land / first.filename("xlsx")), T0)
-    ingest_landing(land, paths, workers=1)
+    ingest(land, paths, workers=1)
     second = make(done=6113, revision=2, seed=2)
     put(write_xlsx(second, land / second.filename("xlsx")), T0 + timedelta(days=2))
-    result = ingest_landing(land, paths, workers=1)
-    assert (result.commit.n_loaded, result.commit.n_superseded) == (1, 1)
+    result = ingest(land, paths, workers=1)
+    assert (result["commit"]["n_loaded"], result["commit"]["n_superseded"]) == (1, 1)
     assert statuses(paths) == {
         "THADS_80_2024_11.xlsx": "superseded",
         "THADS_80_2024_11_r2.xlsx": "loaded",
@@ -146,14 +146,14 @@ def test_same_arrival_higher_revision_wins_and_late_older_file_does_not(tmp_path
     for rev, when in ((2, T0), (3, T0)):
         r = make(done=6000 + rev, revision=rev, seed=rev)
         put(write_xlsx(r, land / r.filename("xlsx")), when)
-    ingest_landing(land, paths, workers=1)
+    ingest(land, paths, workers=1)
     assert statuses(paths) == {
         "THADS_80_2024_11_r2.xlsx": "superseded",
         "THADS_80_2024_11_r3.xlsx": "loaded",
     }
     late = make(done=5000, revision=4, seed=4)  # found later, but its mtime is older
     put(write_xlsx(late, land / late.filename("xlsx")), T0 - timedelta(days=5))
-    ingest_landing(land, paths, workers=1)
+    ingest(land, paths, workers=1)
     assert statuses(paths)["THADS_80_2024_11_r4.xlsx"] == "superseded"
     assert statuses(paths)["THADS_80_2024_11_r3.xlsx"] == "loaded"
 
@@ -162,9 +162,9 @@ def test_resubmission_under_the_same_name(tmp_path, paths):
     land = landing_with(tmp_path)
     r = make(done=6000)
     path = put(write_xlsx(r, land / r.filename("xlsx")), T0)
-    ingest_landing(land, paths, workers=1)
+    ingest(land, paths, workers=1)
     put(write_xlsx(make(done=6113, seed=9), path), T0 + timedelta(days=1))
-    ingest_landing(land, paths, workers=1)
+    ingest(land, paths, workers=1)
     with Registry.open(paths, readonly=True) as reg:
         rows = [(r["file"], r["status"]) for r in reg.listing()]
     assert rows == [("THADS_80_2024_11.xlsx", "superseded"), ("THADS_80_2024_11.xlsx", "loaded")]
@@ -174,7 +174,7 @@ def test_quarantined_resubmission_never_replaces_a_good_one(tmp_path, paths):
     land = landing_with(tmp_path)
     good = make()
     put(write_xlsx(good, land / good.filename("xlsx")), T0)
-    ingest_landing(land, paths, workers=1)
+    ingest(land, paths, workers=1)
     bad = make(revision=2, seed=5)
     path = put(write_xlsx(bad, land / bad.filename("xlsx")), T0 + timedelta(days=1))
     wb = openpyxl.load_workbook(path)
@@ -183,8 +183,8 @@ def test_quarantined_resubmission_never_replaces_a_good_one(tmp_path, paths):
     ws.cell(row=cell.row, column=cell.column + 9).value = "12,5%"
     wb.save(path)
     put(path, T0 + timedelta(days=1))
-    result = ingest_landing(land, paths, workers=1)
-    assert result.commit.n_quarantined == 1 and not result.commit.new_data
+    result = ingest(land, paths, workers=1)
+    assert result["commit"]["n_quarantined"] == 1 and not result["commit"]["new_data"]
     assert statuses(paths) == {
         "THADS_80_2024_11.xlsx": "loaded",
         "THADS_80_2024_11_r2.xlsx": "quarantined",
@@ -257,11 +257,11 @@ def test_duplicates_are_recorded_not_parsed_again(tmp_path, paths):
     r = make()
     path = put(write_xlsx(r, land / r.filename("xlsx")), T0)
     shutil.copy(path, land / "THADS_80_2024_11_r2.xlsx")  # same content, other name, same batch
-    result = ingest_landing(land, paths, workers=1)
-    assert (result.commit.n_accepted, result.commit.n_duplicates) == (1, 1)
+    result = ingest(land, paths, workers=1)
+    assert (result["commit"]["n_accepted"], result["commit"]["n_duplicates"]) == (1, 1)
     land2 = landing_with(tmp_path, "later")
     shutil.copy(path, land2 / "THADS_80_2024_11_r5.xlsx")  # and again in a later batch
-    ingest_landing(land2, paths, workers=1)
+    ingest(land2, paths, workers=1)
     with Registry.open(paths, readonly=True) as reg:
         rows = {r["file"]: r for r in reg.listing()}
     original = rows["THADS_80_2024_11.xlsx"]["submission_id"]
@@ -278,10 +278,10 @@ def test_lone_csv_half_then_the_pair(tmp_path, paths):
     r = make(code="92")
     viec, tien = write_csv_pair(r, tmp_path)
     shutil.move(viec, land / viec.name)
-    ingest_landing(land, paths, workers=1)
+    ingest(land, paths, workers=1)
     assert statuses(paths) == {viec.name: "quarantined"}
     shutil.move(tien, land / tien.name)
-    ingest_landing(land, paths, workers=1)
+    ingest(land, paths, workers=1)
     with Registry.open(paths, readonly=True) as reg:
         rows = [(r["file"], r["status"]) for r in reg.listing()]
     assert rows == [(viec.name, "quarantined"), (viec.name, "loaded"), (tien.name, "loaded")]
@@ -333,7 +333,7 @@ def test_thads_submissions_command(tmp_path, paths, samples_dir, capsys):
     land = landing_with(tmp_path)
     shutil.copy(samples_dir / "THADS_80_2024_11.json", land)
     (land / "notes.txt").write_text("hello", encoding="utf-8")
-    ingest_landing(land, paths, workers=1)
+    ingest(land, paths, workers=1)
     assert cli.main(["submissions", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["file"], r["status"]) for r in rows] == [
@@ -355,6 +355,6 @@ def test_same_bytes_for_another_period_are_not_a_duplicate(tmp_path, paths):
     viec, tien = write_csv_pair(make(code="92"), land)
     for half in (viec, tien):
         shutil.copy(half, land / half.name.replace("_92_", "_93_"))
-    result = ingest_landing(land, paths, workers=1)
-    assert (result.commit.n_accepted, result.commit.n_duplicates) == (2, 0)
+    result = ingest(land, paths, workers=1)
+    assert (result["commit"]["n_accepted"], result["commit"]["n_duplicates"]) == (2, 0)
     assert set(statuses(paths).values()) == {"loaded"}

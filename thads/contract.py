@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -168,6 +169,17 @@ def boundary_for(statistical_year: int, months: int) -> int:
     return 63
 
 
+#: The two boundary sets, legacy then current (the values `boundary_for` answers).
+BOUNDARIES: tuple[int, ...] = (63, 34)
+
+
+def year_boundary(statistical_year: int) -> int | None:
+    """The boundary set of every period of the year, or None for a year that holds both
+    (the merger year): derived from `boundary_for`, so the switch is written once."""
+    found = {boundary_for(statistical_year, months) for months in range(1, 13)}
+    return found.pop() if len(found) == 1 else None
+
+
 def period_start(statistical_year: int) -> date:
     """Statistical year Y starts on 1 October of Y-1."""
     return date(statistical_year - 1, 10, 1)
@@ -181,6 +193,23 @@ def period_end(statistical_year: int, months: int) -> date:
     year = statistical_year - 1 if month_index <= 12 else statistical_year
     month = month_index if month_index <= 12 else month_index - 12
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+# --- Resubmissions (section 3) ------------------------------------------------------------
+
+#: Which accepted version of a period stands: the later arrival (section 6.1's arrival
+#: time), then the higher revision; `first_seen` and `id` only make the order total.
+#: The registry settles submissions and targets files with `newest_first`; dbt reads the
+#: registry's verdict. Changing what wins is an edit here.
+PRECEDENCE: tuple[str, ...] = ("arrival_time", "revision", "first_seen", "id")
+
+
+def newest_first(versions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Accepted versions of one period, the standing one first (contract section 3).
+
+    Each version maps every name of `PRECEDENCE` to a comparable value (the registry's
+    fixed-width UTC ISO strings sort like the moments they name)."""
+    return sorted(versions, key=lambda v: tuple(v[k] for k in PRECEDENCE), reverse=True)
 
 
 # --- File names ----------------------------------------------------------------------------

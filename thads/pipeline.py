@@ -89,12 +89,15 @@ def ingest_group(
 
 
 def ingest_all(
-    batch_id: str, groups: dict[str, list[str]], paths: Paths | None = None
+    batch_id: str,
+    groups: dict[str, list[str]],
+    paths: Paths | None = None,
+    workers: int | None = None,
 ) -> list[dict[str, Any]]:
     """Every group at once on both cores (what `thads load` does instead of mapped tasks)."""
     from ingest.batch import stage_batch
 
-    return stage_batch(_paths(paths), batch_id, groups)
+    return stage_batch(_paths(paths), batch_id, groups, workers=workers)
 
 
 def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
@@ -195,39 +198,59 @@ def missing_reports(
     return out
 
 
+def _timed(
+    timings: dict[str, float], quiet: bool, name: str, description: str, fn: Any, *args: Any
+) -> Any:
+    from thads.progress import status
+
+    started = time.perf_counter()
+    with status(description, quiet):
+        value = fn(*args)
+    timings[name] = round(time.perf_counter() - started, 2)
+    return value
+
+
+def ingest(
+    landing: Path,
+    paths: Paths | None = None,
+    workers: int | None = None,
+    quiet: bool = True,
+    timings: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """The ingest half of `load`: plan, archive and parse, validate and commit. Returns
+    {"plan", "staged", "commit"} (commit: `validate_and_commit`'s counts)."""
+    paths = _paths(paths)
+    timings = {} if timings is None else timings
+    plan = _timed(
+        timings, quiet, "plan", f"looking for new files in {landing}", plan_batch, landing, paths
+    )
+    batch_id = plan["batch_id"]
+    staged = _timed(
+        timings, quiet, "ingest",
+        f"archiving and parsing {plan['n_files']} file(s) in {len(plan['groups'])} group(s)",
+        ingest_all, batch_id, plan["groups"], paths, workers,
+    )  # fmt: skip
+    committed = _timed(
+        timings, quiet, "validate_and_commit",
+        "validating the batch (Great Expectations) and committing",
+        validate_and_commit, batch_id, paths,
+    )  # fmt: skip
+    return {"plan": plan, "staged": staged, "commit": committed}
+
+
 def load(landing: Path, paths: Paths | None = None, quiet: bool = False) -> dict[str, Any]:
     """Every step in one process: what `thads load` runs. The warehouse is rebuilt and
     published only when something new was accepted, or an earlier build or publish did not
     finish (a failed build raises thads.build.DbtError and publishes nothing)."""
-    from thads.progress import status
-
     paths = _paths(paths)
     timings: dict[str, float] = {}
 
-    def timed(name: str, description: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        with status(description, quiet):
-            value = fn(*args, **kwargs)
-        timings[name] = round(time.perf_counter() - started, 2)
-        return value
+    def timed(name: str, description: str, fn: Any, *args: Any) -> Any:
+        return _timed(timings, quiet, name, description, fn, *args)
 
-    plan = timed("plan", f"looking for new files in {landing}", plan_batch, landing, paths)
+    ingested = ingest(landing, paths, quiet=quiet, timings=timings)
+    plan, staged, committed = ingested["plan"], ingested["staged"], ingested["commit"]
     batch_id = plan["batch_id"]
-    staged = timed(
-        "ingest",
-        f"archiving and parsing {plan['n_files']} file(s) in {len(plan['groups'])} group(s)",
-        ingest_all,
-        batch_id,
-        plan["groups"],
-        paths,
-    )
-    committed = timed(
-        "validate_and_commit",
-        "validating the batch (Great Expectations) and committing",
-        validate_and_commit,
-        batch_id,
-        paths,
-    )
     try:
         alerts = timed("alerts", "sending alerts", send_alerts, batch_id, paths)
     except Exception as exc:  # an alert must never fail a load; the data is committed

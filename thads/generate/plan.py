@@ -18,12 +18,11 @@ import random
 from dataclasses import dataclass, field
 
 from thads import reference
-from thads.contract import MEASURES, MERGER_YEAR
+from thads.contract import FIRST_YEAR, MEASURES, MERGER_YEAR
 from thads.generate.offices import members
 from thads.generate.seeds import NATIONAL_WITH_CONDITIONS_2024, PINS, Pin, national_result
 from thads.generate.simulate import Anchor
 
-FIRST_YEAR = 2019
 #: Big cities and provinces with heavy dockets (relative size multipliers).
 BIG: dict[str, float] = {
     "79": 2.2, "01": 1.0, "74": 2.0, "75": 1.8, "31": 1.5, "48": 1.6, "92": 1.3,
