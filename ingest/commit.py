@@ -1,8 +1,9 @@
 """The commit step: after validation, make a batch's outcome permanent.
 
-`commit_batch` marks every submission with an error finding (parse or validation) as
-`quarantined`, appends the accepted rows to the raw layer, writes the validation results,
-copies refused files to `quarantine/`, records everything in the registry in ONE
+`commit_batch` marks every submission of a final (approved) period as `held` (kept, not
+loaded: `thads.approval.held`), every other submission with an error finding (parse or
+validation) as `quarantined`, appends the accepted rows to the raw layer, writes the
+validation results, copies refused files to `quarantine/`, records everything in the registry in ONE
 transaction, settles which version of each period stands, and exports
 `raw/submissions.parquet`.
 
@@ -32,6 +33,8 @@ from ingest.model import ParsedSubmission, SourceFile
 from ingest.raw import remove_orphans, write_parquet_atomic, write_report_rows
 from ingest.registry import FileRecord, Registry, SubmissionRecord, now_iso
 from ingest.rowsets import combined_rows
+from thads.approval import held as approval_held
+from thads.approval import state as approval_state
 from thads.config import Paths
 from thads.contract import Finding
 
@@ -46,6 +49,7 @@ class CommitSummary:
     n_loaded: int = 0  # accepted and standing after this commit
     n_superseded: int = 0  # versions (of this or earlier batches) replaced by this commit
     n_quarantined: int = 0
+    n_held: int = 0  # for a final period: kept, not loaded (contract section 7)
     n_duplicates: int = 0
     n_skipped: int = 0  # already recorded (e.g. a retried commit of a staged group)
     n_rows: int = 0
@@ -53,6 +57,7 @@ class CommitSummary:
     already_committed: bool = False
     periods: list[tuple[str, int, int]] = field(default_factory=list)
     quarantined: list[dict[str, Any]] = field(default_factory=list)
+    held: list[dict[str, Any]] = field(default_factory=list)
     files_written: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,6 +123,11 @@ def _commit(
     known = registry.known_submission_ids(
         [p.submission_id for p in parsed] + [d.candidate.submission_id for d in duplicates]
     )
+    # Approval state now, under the lock: a period approved since staging holds its files;
+    # held files of a period reopened since are judged again (they are not "known").
+    final = approval_state.final_approvals(registry)
+    released = approval_held.releasable(registry, [p.submission_id for p in parsed], final)
+    known -= released
     owners = registry.content_owners(_candidate_of(p).content_sha for p in parsed if p.files)
     in_batch: dict[tuple, ParsedSubmission] = {}
     to_record: list[tuple[ParsedSubmission, str, list[Finding]]] = []
@@ -149,6 +159,10 @@ def _commit(
                 )
             )
         status = "quarantined" if any(f.severity == "error" for f in findings) else "accepted"
+        approval = final.get((p.province_code, p.statistical_year, p.months))  # type: ignore[arg-type]
+        if approval is not None:
+            status, findings = "held", [approval_held.held_finding(p.file_names, approval)]
+            summary.held.append(approval_held.held_item(p, approval))
         to_record.append((p, status, findings))
     duplicates = [d for d in duplicates if d.candidate.submission_id not in known]
 
@@ -159,6 +173,10 @@ def _commit(
         rows["batch_id"] = pd.array([batch_id] * len(rows), dtype="str")
         summary.files_written += [str(x) for x in write_report_rows(paths, rows, batch_id)]
         summary.n_rows = len(rows)
+    held_ids = {p.submission_id for p, status, _ in to_record if status == "held"}
+    if dq_rows is not None and held_ids:
+        # A held file is judged when its period is reopened, not now.
+        dq_rows = dq_rows[~dq_rows["submission_id"].isin(held_ids)]
     if dq_rows is not None and len(dq_rows):
         dq_path = paths.data_quality / f"{batch_id}.parquet"
         table = pa.Table.from_pandas(dq_rows, preserve_index=False)
@@ -199,13 +217,15 @@ def _commit(
         if status == "accepted" and p.province_code and p.statistical_year and p.months
     }
     with registry.transaction():
+        approval_state.forget_held(registry, released)
         for p, status, findings in to_record:
             registry.add_submission(_submission_record(p, status, findings), batch_id, seen)
         registry.add_files(file_records, batch_id, seen)
         changes = registry.settle_periods(periods)  # type: ignore[arg-type]
         summary.n_submissions = len(to_record)
         summary.n_accepted = len(accepted)
-        summary.n_quarantined = len(to_record) - len(accepted)
+        summary.n_held = len(held_ids)
+        summary.n_quarantined = len(to_record) - len(accepted) - len(held_ids)
         summary.n_duplicates = len(duplicates)
         accepted_ids = {p.submission_id for p in accepted}
         summary.n_loaded = sum(

@@ -2,8 +2,10 @@
 
 Two tables carry the facts:
 - `submissions`: one row per submission (a file, or a CSV pair): its period, arrival,
-  status (`loaded` / `superseded` / `quarantined`) and reasons (JSON list of
-  `str(Finding)`, each naming file, sheet, row, column and rule).
+  status (`loaded` / `superseded` / `quarantined` / `held`) and reasons (JSON list of
+  `str(Finding)`, each naming file, sheet, row, column and rule). `held`: the period was
+  final (approved) when the file arrived; it waits for a reopen (`thads.approval`).
+- `approval_log`: every approve/reopen decision (`thads.approval.state`).
 - `files`: one row per (file, sha256, submission) seen. A file whose content was seen
   before is a row of its own with status `duplicate` (and `duplicate_of`); other files
   take their status from their submission.
@@ -30,7 +32,7 @@ from typing import Any
 from thads.config import Paths
 from thads.contract import newest_first
 
-STATUSES = ("loaded", "superseded", "duplicate", "quarantined")
+STATUSES = ("loaded", "superseded", "duplicate", "quarantined", "held")
 ACCEPTED = ("loaded", "superseded")
 
 _SCHEMA = """
@@ -80,6 +82,23 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
 CREATE INDEX IF NOT EXISTS files_submission ON files (submission_id);
+
+-- Approval decisions (contract section 7), append-only: a (province, period) is final while
+-- its latest decision is 'approve'. Kept here so a decision and the statuses it affects
+-- are written in one transaction (thads.approval).
+CREATE TABLE IF NOT EXISTS approval_log (
+    id               INTEGER PRIMARY KEY,
+    statistical_year INTEGER NOT NULL,
+    months           INTEGER NOT NULL,
+    province_code    TEXT NOT NULL,
+    action           TEXT NOT NULL CHECK (action IN ('approve', 'reopen')),
+    decided_by       TEXT NOT NULL,
+    note             TEXT,
+    at               TEXT NOT NULL,
+    submission_id    TEXT            -- the standing version an approval made final
+);
+CREATE INDEX IF NOT EXISTS approval_log_period
+    ON approval_log (province_code, statistical_year, months);
 
 CREATE TABLE IF NOT EXISTS batches (
     batch_id        TEXT PRIMARY KEY,
@@ -169,7 +188,7 @@ class SubmissionRecord:
     boundary: int | None
     arrival_time: datetime
     submitted_at: datetime | None
-    status: str  # 'accepted' (standing decided on insert) or 'quarantined'
+    status: str  # 'accepted' (standing decided on insert), 'quarantined' or 'held'
     reasons: list[str]
     n_rows: int
 
@@ -288,7 +307,7 @@ class Registry:
     # --- changes (call inside `transaction()`) ---------------------------------------
 
     def add_submission(self, rec: SubmissionRecord, batch_id: str, seen: str) -> None:
-        status = "quarantined" if rec.status == "quarantined" else "superseded"
+        status = rec.status if rec.status in ("quarantined", "held") else "superseded"
         # Accepted ones enter as superseded; `settle_periods` then names the standing one.
         self.conn.execute(
             """INSERT INTO submissions (submission_id, submission_key, content_sha,

@@ -75,10 +75,13 @@ def test_a_finding_refuses_an_uncatalogued_rule_or_a_different_severity() -> Non
 
 
 def test_stages_cover_the_catalogue() -> None:
-    stages = {stage: set(rules_of(stage)) for stage in ("parse", "validation", "targets")}
+    stages = {
+        stage: set(rules_of(stage)) for stage in ("parse", "validation", "targets", "approval")
+    }
     assert set().union(*stages.values()) == set(RULES)
     assert all(r.startswith("targets.") for r in stages["targets"])
     assert all(r.startswith("parse.") for r in stages["parse"])
+    assert all(r.startswith("approval.") for r in stages["approval"])
 
 
 def _line_vi(f: Finding, year: int = 2024, months: int = 11) -> str:

@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "check": "dry run: parse and validate files, load nothing, print the findings",
     "rank": "print the province ranking of one period and measure",
     "submissions": "list every file seen, with its status and reasons",
+    "approve": "make the figures of a period final (approval, contract section 7)",
+    "reopen": "make one province's final figures preliminary again",
     "export": "write the marts to CSV/Excel for people who want spreadsheets",
     "serve": "serve the published HTML report on localhost",
 }

@@ -50,6 +50,11 @@ class Paths:
         return self.raw / "submissions.parquet"
 
     @property
+    def approval_log_export(self) -> Path:
+        """The registry's approval decisions for dbt (`thads.approval.export`)."""
+        return self.raw / "approval_log.parquet"
+
+    @property
     def data_quality(self) -> Path:
         return self.raw / "data_quality"
 

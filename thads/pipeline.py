@@ -51,6 +51,12 @@ def _pending_marker(paths: Paths) -> Path:
     return paths.home / "state" / "publish_pending"
 
 
+def mark_publish_pending(paths: Paths | None = None) -> None:
+    """Something changed that the published snapshot does not show yet (new data, an
+    approval decision): the next load builds and publishes even with no new files."""
+    _pending_marker(_paths(paths)).touch()
+
+
 def publish_pending(paths: Paths | None = None) -> bool:
     paths = _paths(paths)
     return _pending_marker(paths).exists() or not paths.snapshot.exists()
@@ -103,15 +109,18 @@ def ingest_all(
 def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
     """Validate the whole staged batch in one Great Expectations run, then commit: accepted
     rows to the raw layer, refused files to quarantine, statuses to the registry; then the
-    batch's targets files. Returns counts and "new_data": whether anything was accepted."""
+    batch's targets files. Held files of a period reopened since they arrived are judged
+    with the batch (`thads.approval.held`). Returns counts and "new_data": whether anything
+    was accepted."""
     from expectations.history import load_history
     from expectations.validate import validate_batch
     from ingest.batch import load_staged
     from ingest.commit import commit_batch
     from ingest.targets import ingest_targets
+    from thads.approval.held import released_submissions
 
     paths = _paths(paths)
-    parsed = load_staged(paths, batch_id)
+    parsed = load_staged(paths, batch_id) + released_submissions(paths, batch_id)
     result = validate_batch(
         parsed, load_history(paths), data_docs_dir=paths.data_docs, batch_id=batch_id
     )
@@ -123,7 +132,7 @@ def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, 
     out["new_data"] = bool(summary.new_data or targets.loaded)
     out["validation_seconds"] = round(result.seconds, 3)
     if out["new_data"]:
-        _pending_marker(paths).touch()
+        mark_publish_pending(paths)
     # The alert step reads the findings from raw/data_quality; it needs only the counts.
     _write_json(_batch_file(paths, batch_id, "result"), out)
     event(
@@ -132,6 +141,7 @@ def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, 
         batch_id=batch_id,
         loaded=summary.n_loaded,
         quarantined=summary.n_quarantined,
+        held=summary.n_held,
         duplicates=summary.n_duplicates,
         targets=len(targets.loaded),
         new_data=out["new_data"],
@@ -142,19 +152,29 @@ def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, 
 def send_alerts(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
     """One message per affected province and one summary for the data team. A failed alert
     never fails the load: the notifier keeps it in the outbox and retries next time."""
-    from thads.notify import send_batch_alerts
+    from thads.approval.held import held_alerts
+    from thads.notify import deliver, send_batch_alerts
 
     paths = _paths(paths)
     counts = _read_json(_batch_file(paths, batch_id, "result"), {})
-    summary = {k: counts[k] for k in ("n_loaded", "n_quarantined", "n_duplicates") if k in counts}
-    return send_batch_alerts(batch_id, paths, counts=summary)
+    keys = ("n_loaded", "n_quarantined", "n_held", "n_duplicates")
+    summary = {k: counts[k] for k in keys if k in counts}
+    out = send_batch_alerts(batch_id, paths, counts=summary)
+    if counts.get("held"):
+        # Files for a final period: the province is told the period is closed.
+        out["held"] = deliver(held_alerts(counts["held"], batch_id), paths).to_dict()
+    return out
 
 
 def build(paths: Paths | None = None, full_refresh: bool = False) -> dict[str, Any]:
-    """dbt build of the warehouse (a subprocess: one dbt at a time)."""
+    """dbt build of the warehouse (a subprocess: one dbt at a time). The approval log is
+    exported first, so a decision whose own build never ran is in this one."""
+    from thads.approval.export import export_approval_log
     from thads.build import build as dbt_build
 
-    return dbt_build(_paths(paths), full_refresh=full_refresh)
+    paths = _paths(paths)
+    export_approval_log(paths)
+    return dbt_build(paths, full_refresh=full_refresh)
 
 
 def publish(paths: Paths | None = None) -> dict[str, Any]:

@@ -27,8 +27,9 @@ from typing import Literal
 from thads.contract import IDENTITIES, Severity
 
 #: Where a rule is checked: while reading a file (ingest), in the Great Expectations suite
-#: (validation), or in a targets file.
-Stage = Literal["parse", "validation", "targets"]
+#: (validation), in a targets file, or against the approval state when a file is committed
+#: (`thads.approval`, contract section 7).
+Stage = Literal["parse", "validation", "targets", "approval"]
 
 
 @dataclass(frozen=True)
@@ -460,6 +461,21 @@ RULES: dict[str, Rule] = _catalogue(
         "Tệp chỉ tiêu không có số liệu",
         "A targets file has at least one province row.",
         "Tệp chỉ tiêu phải có ít nhất một dòng chỉ tiêu của tỉnh.",
+    ),
+    # --- Approval of final figures (contract section 7) -----------------------------------
+    Rule(
+        "approval.held", "error", "approval",
+        "the period is final: the file is held",
+        "Kỳ báo cáo đã được phê duyệt số liệu chính thức: tệp được lưu giữ nhưng chưa đưa "
+        "vào kho dữ liệu",
+        "The figures of this province and period were approved as final. A file that arrives "
+        "afterwards is kept (status held) and not loaded; the data team decides whether to "
+        "reopen the period (thads reopen), and then the next load judges it.",
+        "Số liệu của tỉnh trong kỳ báo cáo này đã được phê duyệt là số liệu chính thức. Tệp "
+        "gửi sau đó được lưu giữ nhưng chưa đưa vào kho dữ liệu; nhóm dữ liệu sẽ quyết định "
+        "có mở lại kỳ báo cáo hay không, khi đó tệp sẽ được kiểm tra như thường lệ.",
+        observed_vi="số liệu chính thức",
+        expected_vi="số liệu sơ bộ",
     ),
 )  # fmt: skip
 

@@ -3,8 +3,9 @@
 The same parser (`ingest.parse.parse_paths`) and the same rules (`expectations`) as
 `thads load`, with the accepted history of THADS_HOME when there is one (so "cumulative
 figures never decrease" is checked against what is already loaded). Nothing is loaded,
-archived or written. Exit code 0: every file would load (warnings allowed); 1: at least one
-would be quarantined; 2: a FILE does not exist.
+archived or written. A file for a final (approved) period would be held, not loaded: it says
+so, naming the approval (contract section 7). Exit code 0: every file would load (warnings
+allowed); 1: at least one would be quarantined or held; 2: a FILE does not exist.
 """
 
 from __future__ import annotations
@@ -44,14 +45,24 @@ def check_files(files: list[Path], use_history: bool = True) -> list[dict[str, A
     from expectations import validate_batch
     from expectations.history import empty_history, load_history
     from ingest.parse import parse_paths
+    from ingest.registry import Registry
+    from thads.approval.held import held_finding
+    from thads.approval.state import final_approvals
     from thads.config import Paths
 
     parsed = parse_paths([str(f) for f in files])
     history = load_history(Paths.from_env()) if use_history else empty_history()
     result = validate_batch(parsed, history, data_docs_dir=None, batch_id="check")
+    with Registry.open(Paths.from_env(), readonly=True) as registry:
+        final = final_approvals(registry)
     out = []
     for sub in parsed:
         findings = result.all_findings(sub)
+        status = "would_quarantine" if sub.submission_id in result.quarantined else "would_load"
+        approval = final.get((sub.province_code, sub.statistical_year, sub.months))  # type: ignore[arg-type]
+        if approval is not None:
+            status = "would_hold"
+            findings = [held_finding(sub.file_names, approval), *findings]
         out.append(
             {
                 "submission_id": sub.submission_id,
@@ -59,9 +70,7 @@ def check_files(files: list[Path], use_history: bool = True) -> list[dict[str, A
                 "province_code": sub.province_code,
                 "statistical_year": sub.statistical_year,
                 "months": sub.months,
-                "status": (
-                    "would_quarantine" if sub.submission_id in result.quarantined else "would_load"
-                ),
+                "status": status,
                 "errors": sum(f.severity == "error" for f in findings),
                 "warnings": sum(f.severity == "warning" for f in findings),
                 "findings": [f.to_dict() for f in findings],
@@ -87,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print_table(report, args.lang)
-    bad = any(r["status"] == "would_quarantine" for r in report)
+    bad = any(r["status"] in ("would_quarantine", "would_hold") for r in report)
     return EXIT_QUARANTINE if bad else EXIT_OK
 
 
@@ -126,16 +135,17 @@ def print_table(report: list[dict[str, Any]], lang: str = "en") -> None:
         return localised_value(rule, which, text, boundary)
 
     n_bad = sum(r["status"] == "would_quarantine" for r in report)
+    n_held = sum(r["status"] == "would_hold" for r in report)
     table = Table(
-        title=f"{len(report)} submissions checked: {len(report) - n_bad} would load, "
-        f"{n_bad} would be quarantined",
+        title=f"{len(report)} submissions checked: {len(report) - n_bad - n_held} would load, "
+        f"{n_bad} would be quarantined" + (f", {n_held} held (period final)" if n_held else ""),
         show_lines=False,
     )
     for name in ("file", "status", "severity", "rule", "where", "found", "expected", "message"):
         table.add_column(name, overflow="fold")
     for r in report:
         files = escape(", ".join(r["files"]))
-        status = "QUARANTINE" if r["status"] == "would_quarantine" else "ok"
+        status = {"would_quarantine": "QUARANTINE", "would_hold": "HELD"}.get(r["status"], "ok")
         if not r["findings"]:
             table.add_row(files, status, "", "", "", "", "", "")
         for f in r["findings"]:

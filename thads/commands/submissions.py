@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ingest.registry import STATUSES
 from thads.config import Paths
 
 COLUMNS = ("file", "sha256", "province_code", "statistical_year", "months", "status", "reasons")
@@ -15,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument(
         "--status",
-        choices=("loaded", "superseded", "duplicate", "quarantined"),
+        choices=STATUSES,
         help="only files with this status",
     )
     parser.add_argument("--province", help="only this province code")
