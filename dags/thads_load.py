@@ -1,6 +1,7 @@
 """thads_load: new files in the landing zone -> per-province ingest -> one validation run ->
-raw layer. Updates the `thads://raw` Asset (which triggers thads_build) only when new data
-was accepted.
+raw layer. Updates the `thads://raw` Asset (which triggers thads_build) when new data was
+accepted or accepted data is still unpublished (a failed build heals on the next load, with
+no new files: `pipeline.needs_publish`, the rule `thads load` follows).
 
 Runs every 30 minutes; re-running is harmless (files are recognised by content hash). To load
 a past period's folder (backfill), trigger with conf `{"landing": "/path/to/folder"}`.
@@ -87,10 +88,12 @@ def thads_load() -> None:
 
     @task(outlets=[RAW])
     def raw_updated(committed: dict) -> dict:
-        # A skipped task emits no Asset event: thads_build runs only on accepted new data.
-        if not committed.get("new_data"):
+        # A skipped task emits no Asset event: thads_build runs only when there is accepted
+        # data to publish (new in this batch, or left unpublished by a failed build).
+        paths = settings().paths
+        if not pipeline.needs_publish(committed, paths):
             raise AirflowSkipException("nothing new was accepted; the warehouse is current")
-        return committed
+        return {**committed, "publish_pending": pipeline.publish_pending(paths)}
 
     batch = plan()
     ingested = ingest.partial(batch_id=batch["batch_id"]).expand_kwargs(

@@ -52,8 +52,20 @@ def _pending_marker(paths: Paths) -> Path:
 
 
 def publish_pending(paths: Paths | None = None) -> bool:
+    """Accepted data waits to be built and published: a build or publish failed (or has not
+    run yet) since data was last accepted, or data was committed but never published.
+    A fresh THADS_HOME with nothing committed has nothing to publish."""
     paths = _paths(paths)
-    return _pending_marker(paths).exists() or not paths.snapshot.exists()
+    if _pending_marker(paths).exists():
+        return True
+    return not paths.snapshot.exists() and paths.submissions_export.exists()
+
+
+def needs_publish(committed: dict[str, Any], paths: Paths | None = None) -> bool:
+    """Whether a load must be followed by build + publish: this batch accepted new data, or
+    accepted data is still unpublished (the self-healing rule of `thads load` and of the
+    `thads_load` DAG, which updates the `thads://raw` Asset exactly when this is true)."""
+    return bool(committed.get("new_data")) or publish_pending(paths)
 
 
 # --- steps -------------------------------------------------------------------------------
@@ -164,20 +176,39 @@ def publish(paths: Paths | None = None) -> dict[str, Any]:
     return manifest
 
 
+def period_statuses(
+    statistical_year: int, months: int, paths: Paths | None = None
+) -> dict[str, set[str]]:
+    """{province_code: the registry statuses of its files for the period} ("loaded" marks
+    the accepted report that stands)."""
+    from ingest.registry import Registry
+
+    paths = _paths(paths)
+    statuses: dict[str, set[str]] = {}
+    if not paths.registry.exists():
+        return statuses
+    with Registry.open(paths, readonly=True) as registry:
+        for row in registry.listing():
+            if (row["statistical_year"], row["months"]) == (statistical_year, months):
+                statuses.setdefault(row["province_code"], set()).add(row["status"])
+    return statuses
+
+
+def accepted_provinces(statistical_year: int, months: int, paths: Paths | None = None) -> set[str]:
+    """Province codes with an accepted report for the period in the registry, published or
+    not."""
+    statuses = period_statuses(statistical_year, months, paths)
+    return {code for code, seen in statuses.items() if "loaded" in seen}
+
+
 def missing_reports(
     statistical_year: int, months: int, paths: Paths | None = None
 ) -> list[dict[str, Any]]:
     """Provinces of the period's boundary set with no accepted report (missing or
     quarantined), for the deadline alert."""
-    from ingest.registry import Registry
-
     paths = _paths(paths)
     boundary = contract.boundary_for(statistical_year, months)
-    statuses: dict[str, set[str]] = {}
-    with Registry.open(paths, readonly=True) as registry:
-        for row in registry.listing():
-            if (row["statistical_year"], row["months"]) == (statistical_year, months):
-                statuses.setdefault(row["province_code"], set()).add(row["status"])
+    statuses = period_statuses(statistical_year, months, paths)
     out = []
     for province in reference.provinces(boundary):
         seen = statuses.get(province.code, set())
@@ -234,7 +265,7 @@ def load(landing: Path, paths: Paths | None = None, quiet: bool = False) -> dict
         log.exception("alerts failed for batch %s", batch_id)
         alerts = {"batch_id": batch_id, "error": repr(exc)}
     built = published = None
-    if committed["new_data"] or publish_pending(paths):
+    if needs_publish(committed, paths):
         built = timed("build", "building the warehouse (dbt build)", build, paths)
         published = timed("publish", "publishing snapshot, Parquet and report", publish, paths)
     return {
