@@ -2,7 +2,7 @@
 each step as a task. State passes through THADS_HOME; each step returns a small dict (an
 Airflow XCom).
 
-    plan_batch -> ingest_group (per province group, in parallel) -> validate_and_commit
+    plan_batch -> ingest_all (all groups, or one chunk of them per task) -> validate_and_commit
                -> send_alerts -> build -> publish
 
 `missing_reports` serves the deadline DAG. The steps hold no parsing, rule or SQL logic of
@@ -14,11 +14,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thads import contract, reference
 from thads.config import Paths
 from thads.log import event, get_logger
+
+if TYPE_CHECKING:
+    from ingest.readiness import Readiness
 
 log = get_logger("pipeline")
 
@@ -71,13 +74,16 @@ def needs_publish(committed: dict[str, Any], paths: Paths | None = None) -> bool
 # --- steps -------------------------------------------------------------------------------
 
 
-def plan_batch(landing: Path, paths: Paths | None = None) -> dict[str, Any]:
+def plan_batch(
+    landing: Path, paths: Paths | None = None, readiness: Readiness | None = None
+) -> dict[str, Any]:
     """Find files not seen before. Returns {"batch_id", "groups": {group: [abs paths]},
-    "n_files", "targets"}; groups are province codes so the DAG maps one task per province."""
+    "n_files", "targets", "waiting"}; groups are province codes. `readiness` (polling loads)
+    leaves files still being written and lone CSV halves within their wait for later."""
     from ingest.batch import plan_batch as plan_new_files
 
     paths = _paths(paths)
-    plan = plan_new_files(Path(landing), paths)
+    plan = plan_new_files(Path(landing), paths, readiness)
     _write_json(_batch_file(paths, plan["batch_id"], "plan"), {**plan, "landing": str(landing)})
     event(
         log,
@@ -87,26 +93,22 @@ def plan_batch(landing: Path, paths: Paths | None = None) -> dict[str, Any]:
         files=plan["n_files"],
         groups=len(plan["groups"]),
         already_seen=plan["n_already_seen"],
+        waiting=len(plan["waiting"]),
     )
     return plan
 
 
-def ingest_group(
-    batch_id: str, files: list[str], paths: Paths | None = None, group: str | None = None
-) -> dict[str, Any]:
-    """Archive and parse one group of files into the batch's staging area."""
-    from ingest.batch import stage_group
-
-    return stage_group(_paths(paths), batch_id, files, group=group)
-
-
 def ingest_all(
-    batch_id: str, groups: dict[str, list[str]], paths: Paths | None = None
+    batch_id: str,
+    groups: dict[str, list[str]],
+    paths: Paths | None = None,
+    workers: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every group at once on both cores (what `thads load` does instead of mapped tasks)."""
+    """Every group at once on `workers` processes (default both cores): `thads load`, and
+    each chunk of the Airflow load (one process each, the chunks run side by side)."""
     from ingest.batch import stage_batch
 
-    return stage_batch(_paths(paths), batch_id, groups)
+    return stage_batch(_paths(paths), batch_id, groups, workers=workers)
 
 
 def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
