@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 STAMP := $(VENV)/.installed
 export THADS_HOME ?= $(CURDIR)/.thads
 
-.PHONY: venv demo test test-fast lint lock bench clean
+.PHONY: venv demo test test-fast lint lock bench clean airflow airflow-stop
 
 venv: $(STAMP)
 
@@ -26,6 +26,14 @@ lock:
 
 demo: venv
 	@bash scripts/demo.sh
+
+# Airflow without Docker: settings + secrets once in .airflow/airflow.env, then api-server,
+# scheduler, dag-processor and triggerer in the background (docs/airflow.md).
+airflow: venv
+	@bash scripts/airflow.sh start
+
+airflow-stop:
+	@bash scripts/airflow.sh stop
 
 test: venv
 	$(BIN)/python -m pytest -p no:cacheprovider tests

@@ -1,6 +1,8 @@
-"""thads_load: new files in the landing zone -> per-province ingest -> one validation run ->
-raw layer. Updates the `thads://raw` Asset (which triggers thads_build) only when new data
-was accepted.
+"""thads_load: new, complete files in the landing zone -> ingest in a few mapped chunks of
+provinces -> one validation run -> raw layer. Updates the `thads://raw` Asset (which
+triggers thads_build) when new data was accepted or accepted data is still unpublished (a
+failed build heals on the next load, with no new files: `pipeline.needs_publish`, the rule
+`thads load` follows).
 
 Runs every 30 minutes; re-running is harmless (files are recognised by content hash). To load
 a past period's folder (backfill), trigger with conf `{"landing": "/path/to/folder"}`.
@@ -15,7 +17,14 @@ from airflow.sdk import Asset, Param, TriggerRule, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from thads import pipeline
-from thads.airflow_support import RAW_ASSET_URI, ingest_kwargs, on_task_failure, settings
+from thads.airflow_support import (
+    RAW_ASSET_URI,
+    ingest_chunk_count,
+    ingest_chunks,
+    landing_readiness,
+    on_task_failure,
+    settings,
+)
 
 RAW = Asset(RAW_ASSET_URI)
 
@@ -52,29 +61,32 @@ def thads_load() -> None:
     @task(multiple_outputs=True, **IO_RETRIES)
     def plan(params: dict | None = None) -> dict:
         cfg = settings((params or {}).get("landing"))
-        batch = pipeline.plan_batch(cfg.landing, cfg.paths)
+        # Only complete files: settled for a few seconds, CSV halves with their pair (or
+        # past their wait); the others are listed under "waiting" for the next run.
+        batch = pipeline.plan_batch(cfg.landing, cfg.paths, landing_readiness(cfg.paths))
         return {
             "batch_id": batch["batch_id"],
             "n_files": batch["n_files"],
             "n_already_seen": batch.get("n_already_seen", 0),
             "n_targets_files": len(batch.get("targets", [])),
-            "groups": ingest_kwargs(batch["groups"]),
+            "waiting": batch.get("waiting", []),
+            "chunks": ingest_chunks(batch["groups"], ingest_chunk_count()),
         }
 
     @task
-    def province_groups(groups: list[dict]) -> list[dict]:
+    def ingest_chunk_list(chunks: list[dict]) -> list[dict]:
         # Airflow maps only over a task's return value, not over one key of it.
-        return groups
+        return chunks
 
-    # One task per province, labelled with its code; a few at a time (each parses Excel in
-    # its own process, and a month brings 34-63 provinces).
+    # A few chunks of provinces, not one task per province: each task pays Airflow's
+    # start-up once, and stages its provinces in one process; the chunks run side by side.
     @task(
-        map_index_template="{{ task.op_kwargs['group'] }}",
-        max_active_tis_per_dagrun=4,
+        map_index_template="{{ task.op_kwargs['label'] }}",
+        max_active_tis_per_dagrun=8,
         **IO_RETRIES,
     )
-    def ingest(batch_id: str, group: str, files: list[str]) -> dict:
-        return pipeline.ingest_group(batch_id, files, settings().paths, group=group)
+    def ingest(batch_id: str, label: str, groups: dict[str, list[str]]) -> list[dict]:
+        return pipeline.ingest_all(batch_id, groups, settings().paths, workers=1)
 
     # Runs when every group was ingested, and also when there was nothing to map over.
     @task(trigger_rule=TriggerRule.NONE_FAILED)
@@ -87,14 +99,16 @@ def thads_load() -> None:
 
     @task(outlets=[RAW])
     def raw_updated(committed: dict) -> dict:
-        # A skipped task emits no Asset event: thads_build runs only on accepted new data.
-        if not committed.get("new_data"):
+        # A skipped task emits no Asset event: thads_build runs only when there is accepted
+        # data to publish (new in this batch, or left unpublished by a failed build).
+        paths = settings().paths
+        if not pipeline.needs_publish(committed, paths):
             raise AirflowSkipException("nothing new was accepted; the warehouse is current")
-        return committed
+        return {**committed, "publish_pending": pipeline.publish_pending(paths)}
 
     batch = plan()
     ingested = ingest.partial(batch_id=batch["batch_id"]).expand_kwargs(
-        province_groups(batch["groups"])
+        ingest_chunk_list(batch["chunks"])
     )
     committed = validate_and_commit(batch["batch_id"])
     ingested >> committed

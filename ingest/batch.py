@@ -31,6 +31,7 @@ from ingest.dedupe import Duplicate, classify
 from ingest.files import Candidate, archive_bytes, archive_file, discover, read_once
 from ingest.model import ParsedSubmission
 from ingest.parse import default_workers, parse_chunk_frame, pool_context
+from ingest.readiness import Readiness, Waiting
 from ingest.registry import Registry
 from ingest.rowsets import attach_rows
 from thads.config import Paths
@@ -45,11 +46,18 @@ def staging_dir(paths: Paths, batch_id: str) -> Path:
     return paths.home / "state" / "staging" / batch_id
 
 
-def plan_batch(landing: Path, paths: Paths | None = None) -> dict[str, Any]:
+def plan_batch(
+    landing: Path, paths: Paths | None = None, readiness: Readiness | None = None
+) -> dict[str, Any]:
     """The files of `landing` not seen before, grouped by province code (`_unnamed` for bad
-    names). Files seen with the same name and content are left out: a rerun is a no-op."""
+    names). Files seen with the same name and content are left out: a rerun is a no-op.
+    With `readiness` (a polling load), files not ready yet are left for the next poll and
+    listed under "waiting"."""
     paths = paths or Paths.from_env()
     found = discover(Path(landing))
+    waiting: list[Waiting] = []
+    if readiness is not None:
+        found, waiting = readiness.hold_back(found)
     with Registry.open(paths, readonly=True) as registry:
         plan = classify(found.candidates, registry)
     groups: dict[str, list[str]] = {}
@@ -63,6 +71,7 @@ def plan_batch(landing: Path, paths: Paths | None = None) -> dict[str, Any]:
         "n_files": sum(len(v) for v in groups.values()),
         "n_already_seen": len(plan.already_seen),
         "targets": [str(f.path) for f in found.targets],
+        "waiting": [w.to_dict() for w in waiting],
     }
 
 

@@ -6,7 +6,8 @@ so the tests set AIRFLOW_HOME etc. in this process's environment, never in pytes
 
 `inspect` parses dags/ with a DagBag and writes import errors, tasks, edges and schedules.
 `run` executes each run of SPEC (a JSON list of {"dag_id", "logical_date"?, "conf"?,
-"retries"?: override for every task}) with
+"retries"?: override for every task, "block"?/"unblock"?: a file to make unusable / usable
+again before the run, see `_fault`}) with
 `dag.test()` against the configured metadata DB and writes, per run: the run state, every
 task instance's state and rendered map index, the tasks' XCom return values and the Asset
 events the run emitted.
@@ -118,6 +119,22 @@ def _run_summary(dag_id: str, run_id: str, state: str) -> dict[str, Any]:
     }
 
 
+def _fault(item: dict[str, Any]) -> None:
+    """A fault the scenario injects before a run: "block" puts a directory where a file
+    (the warehouse) must be, moving the file aside; "unblock" undoes it."""
+    if "block" in item:
+        path = Path(item["block"])
+        if path.exists():
+            os.replace(path, path.with_name(path.name + ".blocked"))
+        path.mkdir(parents=True)
+    if "unblock" in item:
+        path = Path(item["unblock"])
+        path.rmdir()
+        aside = path.with_name(path.name + ".blocked")
+        if aside.exists():
+            os.replace(aside, path)
+
+
 def run(spec_file: Path, out: Path) -> None:
     bag = _dagbag()
     if bag.import_errors:
@@ -125,6 +142,7 @@ def run(spec_file: Path, out: Path) -> None:
     results = []
     for item in json.loads(spec_file.read_text()):
         dag = bag.get_dag(item["dag_id"])
+        _fault(item)
         if "retries" in item:
             # A run that is meant to fail: dag.test() would otherwise wait out every backoff.
             for task in dag.tasks:

@@ -237,14 +237,15 @@ class Scenario:
     alerts: list[dict[str, Any]] = field(default_factory=list)
 
 
-#: The runs, in order: a scheduled load (landing zone from the Airflow Variable), the same
-#: load again (must change nothing), a past period from another folder (backfill), the build
-#: the Asset triggers, the deadline check of early November 2024 (12-month report due), and
-#: a load whose landing zone is missing (a failing task).
-def scenario_runs(past_landing: Path) -> list[tuple[str, dict[str, Any]]]:
+#: The runs, in order: a scheduled load (landing zone from the Airflow Variable), a past
+#: period from another folder (backfill), the build the Asset triggers failing (the warehouse
+#: file blocked by a directory), the next scheduled load with no new files healing it (the
+#: Asset is updated because a publish is pending) and the build that follows, the same load
+#: again (nothing new, nothing pending: no Asset event), the deadline check of early November
+#: 2024 (12-month report due), and a load whose landing zone is missing (a failing task).
+def scenario_runs(past_landing: Path, warehouse: Path) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("load", {"dag_id": "thads_load", "logical_date": "2024-10-10T03:00:00+00:00"}),
-        ("reload", {"dag_id": "thads_load", "logical_date": "2024-10-10T03:30:00+00:00"}),
         (
             "backfill",
             {
@@ -253,7 +254,25 @@ def scenario_runs(past_landing: Path) -> list[tuple[str, dict[str, Any]]]:
                 "conf": {"landing": str(past_landing)},
             },
         ),
-        ("build", {"dag_id": "thads_build", "logical_date": "2024-10-10T04:00:00+00:00"}),
+        (
+            "broken_build",
+            {
+                "dag_id": "thads_build",
+                "logical_date": "2024-10-10T03:10:00+00:00",
+                "block": str(warehouse),
+                "retries": 0,
+            },
+        ),
+        (
+            "heal",
+            {
+                "dag_id": "thads_load",
+                "logical_date": "2024-10-10T03:30:00+00:00",
+                "unblock": str(warehouse),
+            },
+        ),
+        ("build", {"dag_id": "thads_build", "logical_date": "2024-10-10T03:40:00+00:00"}),
+        ("reload", {"dag_id": "thads_load", "logical_date": "2024-10-10T04:00:00+00:00"}),
         ("deadlines", {"dag_id": "thads_deadlines", "logical_date": "2024-11-01T01:00:00+00:00"}),
         # The landing zone is gone (an unmounted share): `plan` fails and the data team is
         # told. No retries here, or dag.test() would wait out the backoff.
@@ -287,7 +306,9 @@ def prepare_scenario(root: Path, db_url: str | None = None) -> Scenario:
 
 def run_scenario(scenario: Scenario) -> Scenario:
     """All runs in one Airflow process, with alerts going to a local webhook."""
-    named = scenario_runs(scenario.past_landing)
+    from thads.config import Paths
+
+    named = scenario_runs(scenario.past_landing, Paths(scenario.thads_home).warehouse)
     with WebhookSink() as webhook:
         env = {**scenario.env, "THADS_ALERT_WEBHOOK_URL": webhook.url}
         results = run_dags(env, [spec for _, spec in named], "scenario")
@@ -314,10 +335,13 @@ RAW_EVENT = {"uri": "thads://raw/", "task_id": "raw_updated"}
 
 
 def assert_new_files_loaded(run: dict[str, Any], landing: Landing) -> None:
-    """A load that found new files: one mapped ingest per province, all green, Asset updated."""
+    """A load that found new files: a few mapped ingest chunks, labelled with their
+    provinces, covering each province once; all green, Asset updated."""
     assert run["state"] == "success", _states(run)
     assert all(s == "success" for s in _states(run).values()), _states(run)
-    assert _map_labels(run, "ingest") == landing.codes, run["tasks"]
+    labels = _map_labels(run, "ingest")
+    assert 1 <= len(labels) <= 4, labels
+    assert sorted(code for label in labels for code in label.split(",")) == landing.codes, labels
     assert run["xcoms"]["plan"]["n_files"] == landing.n_files, run["xcoms"]["plan"]
     committed = run["xcoms"]["validate_and_commit"]
     assert committed["new_data"] is True, committed
@@ -336,6 +360,22 @@ def assert_nothing_new(run: dict[str, Any]) -> None:
     assert not run["xcoms"]["validate_and_commit"].get("new_data"), run["xcoms"]
     assert states["raw_updated"] == "skipped", states
     assert run["asset_events"] == []
+
+
+def assert_build_failed_then_healed(scenario: Scenario) -> None:
+    """The build failed (and said so to the data team); the next load found no new file but
+    a pending publish, updated the Asset, and the build after it published."""
+    broken, heal, build = (scenario.runs[k] for k in ("broken_build", "heal", "build"))
+    assert broken["state"] == "failed", _states(broken)
+    assert _states(broken)["dbt_build"] == "failed", _states(broken)
+    assert heal["state"] == "success", _states(heal)
+    assert heal["xcoms"]["plan"]["n_files"] == 0, heal["xcoms"]["plan"]
+    assert not heal["xcoms"]["validate_and_commit"]["new_data"], heal["xcoms"]
+    assert heal["xcoms"]["raw_updated"]["publish_pending"] is True, heal["xcoms"]
+    assert heal["asset_events"] == [RAW_EVENT]
+    assert build["state"] == "success", _states(build)
+    subjects = [a["subject"] for a in scenario.alerts if a.get("audience") == "data_team"]
+    assert subjects.count("[THADS] Airflow task failed: thads_build.dbt_build") == 1, subjects
 
 
 def assert_ranking_in_warehouse(thads_home: Path, landing: Landing) -> None:

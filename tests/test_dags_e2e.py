@@ -1,6 +1,7 @@
 """dag.test() end to end on SQLite metadata: thads_load (per-province mapped ingest) ->
-Asset -> thads_build (dbt + publish) -> the ranking in the warehouse; a re-run changes
-nothing; a past period loads from another folder; the deadline DAG flags missing provinces;
+Asset -> thads_build (dbt + publish) -> the ranking in the warehouse; a failed build heals
+on the next load with no new files; a re-run changes nothing; a past period loads from
+another folder; the deadline DAG flags missing provinces;
 a failing task alerts the data team (through a real local webhook).
 
 All runs happen in one Airflow subprocess (tests/airflow_dag_runner.py) to pay Airflow's
@@ -15,6 +16,7 @@ import pytest
 from tests.airflow_harness import (
     Scenario,
     assert_alerts_reached_the_data_team,
+    assert_build_failed_then_healed,
     assert_deadlines_match_dim_period,
     assert_missing_flagged,
     assert_new_files_loaded,
@@ -45,6 +47,10 @@ def test_rerunning_a_load_is_harmless(sqlite_scenario) -> None:
 
 def test_backfill_of_a_past_period(sqlite_scenario) -> None:
     assert_new_files_loaded(sqlite_scenario.runs["backfill"], sqlite_scenario.past)
+
+
+def test_failed_build_heals_on_the_next_load_without_new_files(sqlite_scenario) -> None:
+    assert_build_failed_then_healed(sqlite_scenario)
 
 
 def test_build_puts_the_ranking_in_the_warehouse(sqlite_scenario) -> None:

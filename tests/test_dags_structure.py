@@ -27,22 +27,22 @@ def test_dagbag_has_the_three_dags(dags: dict[str, Any]) -> None:
         assert Path(dag["fileloc"]).name == f"{dag_id}.py"
 
 
-def test_load_dag_maps_ingest_per_province_and_updates_the_asset(dags: dict[str, Any]) -> None:
+def test_load_dag_maps_ingest_over_chunks_and_updates_the_asset(dags: dict[str, Any]) -> None:
     load = dags["thads_load"]
     assert load["tasks"] == [
         "ingest",
+        "ingest_chunk_list",
         "plan",
-        "province_groups",
         "raw_updated",
         "send_alerts",
         "validate_and_commit",
     ]
     assert load["mapped"] == ["ingest"]
-    assert load["max_active_tis_per_dagrun"] == {"ingest": 4}  # a few provinces at a time
+    assert load["max_active_tis_per_dagrun"] == {"ingest": 8}  # the chunks side by side
     edges = {tuple(e) for e in load["edges"]}
     assert {
-        ("plan", "province_groups"),
-        ("province_groups", "ingest"),
+        ("plan", "ingest_chunk_list"),
+        ("ingest_chunk_list", "ingest"),
         ("ingest", "validate_and_commit"),
         ("validate_and_commit", "send_alerts"),
         ("validate_and_commit", "raw_updated"),

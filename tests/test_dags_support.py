@@ -11,8 +11,9 @@ import pytest
 
 from tests.airflow_harness import WebhookSink
 from thads.airflow_support import (
+    chunk_label,
     failure_message,
-    ingest_kwargs,
+    ingest_chunks,
     missing_reports_message,
     on_task_failure,
     run_date,
@@ -52,13 +53,33 @@ def test_settings_defaults_match_the_cli(tmp_path: Path, monkeypatch: pytest.Mon
     assert cfg.landing == tmp_path / "landing"
 
 
-def test_ingest_kwargs_one_per_group_in_code_order() -> None:
+def test_ingest_chunks_balance_files_and_keep_each_province_whole() -> None:
+    groups = {
+        f"{code:02d}": [f"/l/{code}_{i}.xlsx" for i in range(code % 3 + 1)] for code in range(1, 21)
+    }
+    chunks = ingest_chunks(groups, 4)
+    assert len(chunks) == 4
+    dealt = [g for c in chunks for g in c["groups"]]
+    assert sorted(dealt) == sorted(groups)  # every province once, never split
+    for chunk in chunks:
+        for group, files in chunk["groups"].items():
+            assert files == groups[group]
+    sizes = [sum(len(f) for f in c["groups"].values()) for c in chunks]
+    assert max(sizes) - min(sizes) <= 1, sizes
+    assert [next(iter(c["groups"])) for c in chunks] == sorted(
+        next(iter(c["groups"])) for c in chunks
+    )
+    assert [c["label"] for c in chunks] == [",".join(c["groups"]) for c in chunks]
+    assert chunk_label([f"{c:02d}" for c in range(1, 17)]) == "01…16 (16 groups)"
+
+
+def test_ingest_chunks_fewer_groups_than_chunks() -> None:
     groups = {"92": ["/l/THADS_92_2024_11.json"], "80": ["/l/a_viec.csv", "/l/a_tien.csv"]}
-    assert ingest_kwargs(groups) == [
-        {"group": "80", "files": ["/l/a_viec.csv", "/l/a_tien.csv"]},
-        {"group": "92", "files": ["/l/THADS_92_2024_11.json"]},
+    assert ingest_chunks(groups, 4) == [
+        {"label": "80", "groups": {"80": ["/l/a_viec.csv", "/l/a_tien.csv"]}},
+        {"label": "92", "groups": {"92": ["/l/THADS_92_2024_11.json"]}},
     ]
-    assert ingest_kwargs({}) == []
+    assert ingest_chunks({}, 4) == []
 
 
 def test_missing_reports_message_names_each_province_and_why() -> None:

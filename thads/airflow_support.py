@@ -20,10 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thads import contract, reporting_calendar
 from thads.config import Paths
+
+if TYPE_CHECKING:
+    from ingest.readiness import Readiness
 
 log = logging.getLogger("thads.airflow")
 
@@ -77,10 +80,39 @@ def settings(landing: str | os.PathLike[str] | None = None) -> Settings:
     )
 
 
-def ingest_kwargs(groups: Mapping[str, list[str]]) -> list[dict[str, Any]]:
-    """plan_batch's groups as one kwargs dict per mapped ingest task, ordered by group so
-    the map indexes are stable between runs."""
-    return [{"group": group, "files": list(files)} for group, files in sorted(groups.items())]
+#: How many mapped ingest tasks a load is split into (each stages its share of the provinces
+#: in one process). A few, not one per province: each Airflow task pays a few seconds of
+#: start-up, and the machine has few cores anyway.
+VAR_INGEST_CHUNKS = "thads_ingest_chunks"
+DEFAULT_INGEST_CHUNKS = 4
+
+
+def ingest_chunk_count() -> int:
+    """The configured number of ingest chunks (Variable, THADS_INGEST_CHUNKS, else 4)."""
+    value = setting(VAR_INGEST_CHUNKS, "THADS_INGEST_CHUNKS", str(DEFAULT_INGEST_CHUNKS))
+    return max(1, int(value))
+
+
+def chunk_label(codes: list[str]) -> str:
+    """What a mapped ingest task shows in the UI: its province codes, or their range."""
+    if len(codes) <= 6:
+        return ",".join(codes)
+    return f"{codes[0]}…{codes[-1]} ({len(codes)} groups)"
+
+
+def ingest_chunks(groups: Mapping[str, list[str]], n_chunks: int) -> list[dict[str, Any]]:
+    """plan_batch's per-province groups dealt into at most `n_chunks` chunks of about the
+    same number of files (largest group first, into the lightest chunk), one kwargs dict per
+    mapped ingest task: {"label", "groups"}. Ordered by first province code, so the map
+    indexes are stable between runs; a province's files always stay in one chunk."""
+    chunks: list[dict[str, list[str]]] = [{} for _ in range(min(n_chunks, len(groups)))]
+    sizes = [0] * len(chunks)
+    for group, files in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lightest = sizes.index(min(sizes))
+        chunks[lightest][group] = list(files)
+        sizes[lightest] += len(files)
+    out = [{"label": chunk_label(sorted(c)), "groups": dict(sorted(c.items()))} for c in chunks]
+    return sorted(out, key=lambda c: next(iter(c["groups"])))
 
 
 #: dbt's per-node result lines ("12 of 120 OK created sql table model marts.x ... [OK in 0.4s]")
@@ -118,6 +150,26 @@ def build_warehouse(paths: Paths) -> dict[str, Any]:
     finally:
         for line in _dbt_lines_since(log_file, offset):
             log.info("dbt | %s", line)
+
+
+#: A polling load reads a file once it has not changed for this long, and lets a lone CSV
+#: half wait this long for its pair before refusing it (`ingest.readiness`).
+VAR_SETTLE_SECONDS = "thads_settle_seconds"
+VAR_PAIR_WAIT_SECONDS = "thads_pair_wait_seconds"
+DEFAULT_SETTLE_SECONDS = 5.0
+DEFAULT_PAIR_WAIT_SECONDS = 3600.0
+
+
+def landing_readiness(paths: Paths) -> Readiness:
+    """The readiness rule of the load DAG (Variables, THADS_SETTLE_SECONDS /
+    THADS_PAIR_WAIT_SECONDS, else 5 s and one hour)."""
+    from ingest.readiness import Readiness
+
+    settle = setting(VAR_SETTLE_SECONDS, "THADS_SETTLE_SECONDS", str(DEFAULT_SETTLE_SECONDS))
+    pair_wait = setting(
+        VAR_PAIR_WAIT_SECONDS, "THADS_PAIR_WAIT_SECONDS", str(DEFAULT_PAIR_WAIT_SECONDS)
+    )
+    return Readiness(paths.landing_waits, float(settle), float(pair_wait))
 
 
 # --- Reporting calendar --------------------------------------------------------------------

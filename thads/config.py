@@ -63,6 +63,11 @@ class Paths:
         return self.raw / "targets.parquet"
 
     @property
+    def landing_waits(self) -> Path:
+        """When each lone CSV half in the landing zone was first seen (ingest.readiness)."""
+        return self.home / "state" / "landing_waits.json"
+
+    @property
     def warehouse(self) -> Path:
         """The DuckDB file dbt builds. One writer: dbt. Readers use `serving/`."""
         return self.home / "warehouse" / "thads.duckdb"

@@ -2,7 +2,7 @@
 each step as a task. State passes through THADS_HOME; each step returns a small dict (an
 Airflow XCom).
 
-    plan_batch -> ingest_group (per province group, in parallel) -> validate_and_commit
+    plan_batch -> ingest_all (all groups, or one chunk of them per task) -> validate_and_commit
                -> send_alerts -> build -> publish
 
 `missing_reports` serves the deadline DAG. The steps hold no parsing, rule or SQL logic of
@@ -14,11 +14,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thads import contract, reference
 from thads.config import Paths
 from thads.log import event, get_logger
+
+if TYPE_CHECKING:
+    from ingest.readiness import Readiness
 
 log = get_logger("pipeline")
 
@@ -58,20 +61,35 @@ def mark_publish_pending(paths: Paths | None = None) -> None:
 
 
 def publish_pending(paths: Paths | None = None) -> bool:
+    """Accepted data waits to be built and published: a build or publish failed (or has not
+    run yet) since data was last accepted, or data was committed but never published.
+    A fresh THADS_HOME with nothing committed has nothing to publish."""
     paths = _paths(paths)
-    return _pending_marker(paths).exists() or not paths.snapshot.exists()
+    if _pending_marker(paths).exists():
+        return True
+    return not paths.snapshot.exists() and paths.submissions_export.exists()
+
+
+def needs_publish(committed: dict[str, Any], paths: Paths | None = None) -> bool:
+    """Whether a load must be followed by build + publish: this batch accepted new data, or
+    accepted data is still unpublished (the self-healing rule of `thads load` and of the
+    `thads_load` DAG, which updates the `thads://raw` Asset exactly when this is true)."""
+    return bool(committed.get("new_data")) or publish_pending(paths)
 
 
 # --- steps -------------------------------------------------------------------------------
 
 
-def plan_batch(landing: Path, paths: Paths | None = None) -> dict[str, Any]:
+def plan_batch(
+    landing: Path, paths: Paths | None = None, readiness: Readiness | None = None
+) -> dict[str, Any]:
     """Find files not seen before. Returns {"batch_id", "groups": {group: [abs paths]},
-    "n_files", "targets"}; groups are province codes so the DAG maps one task per province."""
+    "n_files", "targets", "waiting"}; groups are province codes. `readiness` (polling loads)
+    leaves files still being written and lone CSV halves within their wait for later."""
     from ingest.batch import plan_batch as plan_new_files
 
     paths = _paths(paths)
-    plan = plan_new_files(Path(landing), paths)
+    plan = plan_new_files(Path(landing), paths, readiness)
     _write_json(_batch_file(paths, plan["batch_id"], "plan"), {**plan, "landing": str(landing)})
     event(
         log,
@@ -81,17 +99,9 @@ def plan_batch(landing: Path, paths: Paths | None = None) -> dict[str, Any]:
         files=plan["n_files"],
         groups=len(plan["groups"]),
         already_seen=plan["n_already_seen"],
+        waiting=len(plan["waiting"]),
     )
     return plan
-
-
-def ingest_group(
-    batch_id: str, files: list[str], paths: Paths | None = None, group: str | None = None
-) -> dict[str, Any]:
-    """Archive and parse one group of files into the batch's staging area."""
-    from ingest.batch import stage_group
-
-    return stage_group(_paths(paths), batch_id, files, group=group)
 
 
 def ingest_all(
@@ -100,7 +110,8 @@ def ingest_all(
     paths: Paths | None = None,
     workers: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every group at once on both cores (what `thads load` does instead of mapped tasks)."""
+    """Every group at once on `workers` processes (default both cores): `thads load`, and
+    each chunk of the Airflow load (one process each, the chunks run side by side)."""
     from ingest.batch import stage_batch
 
     return stage_batch(_paths(paths), batch_id, groups, workers=workers)
@@ -187,20 +198,39 @@ def publish(paths: Paths | None = None) -> dict[str, Any]:
     return manifest
 
 
+def period_statuses(
+    statistical_year: int, months: int, paths: Paths | None = None
+) -> dict[str, set[str]]:
+    """{province_code: the registry statuses of its files for the period} ("loaded" marks
+    the accepted report that stands)."""
+    from ingest.registry import Registry
+
+    paths = _paths(paths)
+    statuses: dict[str, set[str]] = {}
+    if not paths.registry.exists():
+        return statuses
+    with Registry.open(paths, readonly=True) as registry:
+        for row in registry.listing():
+            if (row["statistical_year"], row["months"]) == (statistical_year, months):
+                statuses.setdefault(row["province_code"], set()).add(row["status"])
+    return statuses
+
+
+def accepted_provinces(statistical_year: int, months: int, paths: Paths | None = None) -> set[str]:
+    """Province codes with an accepted report for the period in the registry, published or
+    not."""
+    statuses = period_statuses(statistical_year, months, paths)
+    return {code for code, seen in statuses.items() if "loaded" in seen}
+
+
 def missing_reports(
     statistical_year: int, months: int, paths: Paths | None = None
 ) -> list[dict[str, Any]]:
     """Provinces of the period's boundary set with no accepted report (missing or
     quarantined), for the deadline alert."""
-    from ingest.registry import Registry
-
     paths = _paths(paths)
     boundary = contract.boundary_for(statistical_year, months)
-    statuses: dict[str, set[str]] = {}
-    with Registry.open(paths, readonly=True) as registry:
-        for row in registry.listing():
-            if (row["statistical_year"], row["months"]) == (statistical_year, months):
-                statuses.setdefault(row["province_code"], set()).add(row["status"])
+    statuses = period_statuses(statistical_year, months, paths)
     out = []
     for province in reference.provinces(boundary):
         seen = statuses.get(province.code, set())
@@ -277,7 +307,7 @@ def load(landing: Path, paths: Paths | None = None, quiet: bool = False) -> dict
         log.exception("alerts failed for batch %s", batch_id)
         alerts = {"batch_id": batch_id, "error": repr(exc)}
     built = published = None
-    if committed["new_data"] or publish_pending(paths):
+    if needs_publish(committed, paths):
         built = timed("build", "building the warehouse (dbt build)", build, paths)
         published = timed("publish", "publishing snapshot, Parquet and report", publish, paths)
     return {

@@ -81,7 +81,7 @@ def test_metadata_lives_in_postgres(pg_scenario: Scenario, postgres_url: str) ->
             )
         ).scalar()
     engine.dispose()
-    assert runs == {"thads_load": 4, "thads_build": 1, "thads_deadlines": 1}
+    assert runs == {"thads_load": 5, "thads_build": 2, "thads_deadlines": 1}
     assert mapped == len(pg_scenario.current.codes) + len(pg_scenario.past.codes)
 
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from thads import contract
+from thads import contract, pipeline
 from thads.config import Paths
 
 #: The columns printed (csv/json), in the order of contract section 4.
@@ -25,8 +25,13 @@ COLUMNS: tuple[str, ...] = contract.RANKING_COLUMNS
 MEASURE_LABELS = {"cases": "việc", "money": "tiền, tỷ đồng"}
 
 
+#: Exit code when the period has accepted reports that are not published yet.
+EXIT_NOT_PUBLISHED = 3
+
+
 class RankError(Exception):
-    """Nothing to rank: no warehouse yet, or no data for the period. Carries the exit code."""
+    """Nothing to rank: no warehouse yet, no data for the period, or accepted data not yet
+    published. Carries the exit code."""
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
@@ -60,11 +65,29 @@ def source_database(paths: Paths) -> Path:
     )
 
 
+def not_published_error(paths: Paths, year: int, months: int) -> RankError | None:
+    """When the registry holds accepted reports for the period that no published ranking
+    shows yet (the build failed or is still running): the error that says so."""
+    accepted = pipeline.accepted_provinces(year, months, paths)
+    if not accepted:
+        return None
+    return RankError(
+        f"{len(accepted)} province(s) have an accepted report for {months} months of "
+        f"statistical year {year} ({', '.join(sorted(accepted))}), not yet published: the "
+        "last build or publish failed or is still running. It is retried by the next load "
+        "(`thads load`, or the thads_load DAG every 30 minutes); see the build's alert",
+        exit_code=EXIT_NOT_PUBLISHED,
+    )
+
+
 def load_ranking(paths: Paths, year: int, months: int, measure: str) -> list[dict[str, Any]]:
     """The ranking rows of one period and measure: best first, unranked provinces last."""
     import duckdb
 
-    database = source_database(paths)
+    try:
+        database = source_database(paths)
+    except RankError as exc:
+        raise not_published_error(paths, year, months) or exc from None
     try:
         con = duckdb.connect(str(database), read_only=True)
     except duckdb.Error as exc:
@@ -83,7 +106,7 @@ def load_ranking(paths: Paths, year: int, months: int, measure: str) -> list[dic
     finally:
         con.close()
     if not rows:
-        raise RankError(
+        raise not_published_error(paths, year, months) or RankError(
             f"no ranking for {measure}, {months} months of statistical year {year} in "
             f"{database}: no accepted report for that period has been loaded"
         )
@@ -179,6 +202,12 @@ def run(args: argparse.Namespace) -> int:
     except RankError as exc:
         print(f"thads rank: {exc}", file=sys.stderr)
         return exc.exit_code
+    if pipeline.publish_pending(paths):
+        print(
+            "thads rank: note: accepted data is waiting to be published (the last build "
+            "failed or is still running); this ranking may not show it yet",
+            file=sys.stderr,
+        )
     try:
         if args.format == "csv":
             write_csv(rows, sys.stdout)
