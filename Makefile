@@ -38,6 +38,11 @@ airflow-stop:
 test: venv
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
+# Everything but the tests marked slow (full dbt builds, DAG runs, a whole landing zone)
+# or integration (real PostgreSQL): the loop to run while changing code.
+test-fast: venv
+	$(BIN)/python -m pytest -p no:cacheprovider -m "not slow and not integration" tests
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

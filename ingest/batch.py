@@ -6,8 +6,8 @@ The pipeline (thads/pipeline.py, the Airflow DAGs) calls, in order:
    DAG can map one task per group.
 2. `stage_group(paths, batch_id, files)` per group (an Airflow task each), or
    `stage_batch(paths, batch_id, groups)` for all groups on both cores (`thads load`):
-   archive every file, parse what is new, pickle the result to
-   `state/staging/<batch_id>/<group>.pkl`.
+   archive every file, parse what is new, stage the result as `<group>.parquet` (rows)
+   + `<group>.json` (the rest) in `state/staging/<batch_id>/` (`ingest.staging`).
 3. `load_staged(paths, batch_id)` -> the batch's ParsedSubmissions, for validation and
    `ingest.commit.commit_batch`.
 """
@@ -15,25 +15,30 @@ The pipeline (thads/pipeline.py, the Airflow DAGs) calls, in order:
 from __future__ import annotations
 
 import os
-import pickle
 import secrets
 import shutil
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ingest.dedupe import Duplicate, classify
-from ingest.files import Candidate, archive_bytes, archive_file, discover, read_once
+from ingest.files import (
+    Candidate,
+    archive_bytes,
+    archive_file,
+    discover,
+    read_once,
+    sync_archive,
+)
 from ingest.model import ParsedSubmission
 from ingest.parse import default_workers, parse_chunk_frame, pool_context
 from ingest.readiness import Readiness, Waiting
 from ingest.registry import Registry
 from ingest.rowsets import attach_rows
+from ingest.staging import read_group, staged_groups, write_group
 from thads.config import Paths
 
 
@@ -43,7 +48,7 @@ def new_batch_id() -> str:
 
 
 def staging_dir(paths: Paths, batch_id: str) -> Path:
-    return paths.home / "state" / "staging" / batch_id
+    return paths.staging / batch_id
 
 
 def plan_batch(
@@ -75,21 +80,10 @@ def plan_batch(
     }
 
 
-@dataclass
-class StagedGroup:
-    """What one group's staging pickle holds: the submissions without their rows, the
-    rows of all of them as one frame (`spans` index into it)."""
-
-    group: str
-    submissions: list[ParsedSubmission]
-    spans: list[tuple[int, int] | None]
-    frame: pd.DataFrame | None
-
-
 def _stage(
     paths: Paths, batch_id: str, group: str, new: list[Candidate], duplicates: list[Duplicate]
 ) -> dict[str, Any]:
-    """Archive, parse and pickle one group (runs in a worker process for stage_batch).
+    """Archive, parse and stage one group (runs in a worker process for stage_batch).
     Each file is read once: its bytes are checked against the hash, archived and parsed."""
     for d in duplicates:
         for f in d.candidate.files:
@@ -109,12 +103,9 @@ def _stage(
             data[checked.name] = content
         candidates.append(replace(c, files=files))
         contents.append(data)
+    sync_archive(paths.archive)
     parsed, spans, frame = parse_chunk_frame(candidates, batch_id, contents)
-    staged = StagedGroup(group=group, submissions=parsed, spans=spans, frame=frame)
-    out = staging_dir(paths, batch_id)
-    target = _dump(out / f"{group}.pkl", staged)
-    # Duplicates apart: the commit step reads them without unpickling the parsed rows.
-    _dump(out / f"{group}{DUPLICATES_SUFFIX}", duplicates)
+    target = write_group(staging_dir(paths, batch_id), group, parsed, spans, frame, duplicates)
     return {
         "group": group,
         "n_submissions": len(parsed),
@@ -122,18 +113,6 @@ def _stage(
         "n_with_errors": sum(1 for p in parsed if p.has_errors),
         "staged": str(target),
     }
-
-
-DUPLICATES_SUFFIX = ".duplicates.pickle"
-
-
-def _dump(target: Path, value: object) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, target)
-    return target
 
 
 def stage_group(
@@ -178,36 +157,26 @@ def stage_batch(
         return [f.result() for f in futures]
 
 
-def _read_staged(paths: Paths, batch_id: str) -> list[StagedGroup]:
-    folder = staging_dir(paths, batch_id)
-    if not folder.exists():
-        return []
-    out = []
-    for path in sorted(folder.glob("*.pkl")):
-        with open(path, "rb") as handle:
-            out.append(pickle.load(handle))
-    return out
-
-
 def load_staged(paths: Paths | None, batch_id: str) -> list[ParsedSubmission]:
     """Every ParsedSubmission staged for the batch. Each one's rows are a slice of its
     group's frame (cheap to make; the index is the position in that frame, not 0-based);
     `ingest.rowsets.combined_rows(parsed)` gives all of them as one frame, fast."""
     paths = paths or Paths.from_env()
     out: list[ParsedSubmission] = []
-    for staged in _read_staged(paths, batch_id):
-        if staged.frame is not None:
-            attach_rows(staged.submissions, staged.spans, staged.frame, reindex=False)
-        out += staged.submissions
+    for meta in staged_groups(staging_dir(paths, batch_id)):
+        subs, spans, frame, _ = read_group(meta)
+        if frame is not None:
+            attach_rows(subs, spans, frame, reindex=False)
+        out += subs
     return out
 
 
 def load_staged_duplicates(paths: Paths | None, batch_id: str) -> list[Duplicate]:
+    """The staged duplicates of the batch (their rows are not read)."""
     paths = paths or Paths.from_env()
     out: list[Duplicate] = []
-    for path in sorted(staging_dir(paths, batch_id).glob(f"*{DUPLICATES_SUFFIX}")):
-        with open(path, "rb") as handle:
-            out += pickle.load(handle)
+    for meta in staged_groups(staging_dir(paths, batch_id)):
+        out += read_group(meta, with_rows=False)[3]
     return out
 
 

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from ingest.model import SourceFile
 from thads.contract import CSV_SUFFIXES, FileName, FileNameError, Finding, parse_filename
+from thads.durable import atomic_copy, atomic_write_bytes, atomic_write_text, fsync_dir
 
 TARGETS_RE = re.compile(r"^targets_(?P<year>\d{4})\.csv$", re.IGNORECASE)
 #: Files a landing zone may hold that are nobody's submission: editor/OS litter, and the
@@ -233,11 +233,8 @@ def archive_bytes(f: SourceFile, data: bytes, archive_dir: Path) -> Path:
     target = archive_dir / archive_name(f)
     if os.path.exists(target):
         return target
-    archive_dir.mkdir(parents=True, exist_ok=True)
-    tmp = archive_dir / f".{target.name}.{os.getpid()}.tmp"
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
-    return target
+    # fsynced file by file; the directory once per staged group (`sync_archive`)
+    return atomic_write_bytes(target, data, sync_dir=False)
 
 
 def archive_file(f: SourceFile, archive_dir: Path) -> Path:
@@ -249,11 +246,13 @@ def archive_file(f: SourceFile, archive_dir: Path) -> Path:
     target = archive_dir / archive_name(f)
     if os.path.exists(os.path.join(archive_dir, target.name)):  # cheaper than Path.exists
         return target
-    archive_dir.mkdir(parents=True, exist_ok=True)
-    tmp = archive_dir / f".{target.name}.{os.getpid()}.tmp"
-    shutil.copyfile(f.path, tmp)
-    os.replace(tmp, target)
-    return target
+    return atomic_copy(f.path, target, sync_dir=False)
+
+
+def sync_archive(archive_dir: Path) -> None:
+    """Make the names of the files just archived durable (one directory fsync)."""
+    if archive_dir.is_dir():
+        fsync_dir(archive_dir)
 
 
 def quarantine_file(
@@ -270,10 +269,10 @@ def quarantine_file(
     if target.exists() and _kept_sha(target) != f.sha256:
         target = quarantine_dir / f"{Path(f.name).stem}__{f.sha256[:12]}{Path(f.name).suffix}"
     archived = archive_dir / archive_name(f)
-    shutil.copyfile(archived if archived.exists() else f.path, target)
+    atomic_copy(archived if archived.exists() else f.path, target)
     note = {"file": f.name, "sha256": f.sha256, **note}
-    Path(f"{target}.reasons.json").write_text(
-        json.dumps(note, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    atomic_write_text(
+        Path(f"{target}.reasons.json"), json.dumps(note, ensure_ascii=False, indent=1, default=str)
     )
     return target
 

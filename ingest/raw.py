@@ -9,7 +9,6 @@ the same folder and renamed into place, so a reader (dbt) never sees half a file
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,16 +20,12 @@ import pyarrow.parquet as pq
 from ingest.schema import REPORT_ROW_SCHEMA
 from thads.config import Paths
 from thads.contract import NUMERIC_KEYS
-
-TMP_SUFFIX = ".tmp"
+from thads.durable import TMP_SUFFIX, atomic_write
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
-    return path
+    """Written, fsynced, renamed into place, directory fsynced (`thads.durable`)."""
+    return atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def report_rows_path(paths: Paths, statistical_year: int, batch_id: str) -> Path:

@@ -17,7 +17,6 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
@@ -218,16 +217,6 @@ def ranking(w: SimpleNamespace, year: int, months: int, measure: str) -> pd.Data
 
 
 # --- The build itself ----------------------------------------------------------------------
-
-
-def declared_unit_tests() -> int:
-    """The unit tests the project declares (`unit_tests:` in the model ymls)."""
-    import yaml
-
-    return sum(
-        len((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unit_tests", []))
-        for path in (Path(__file__).parents[1] / "dbt_project" / "models").rglob("*.yml")
-    )
 
 
 def test_both_builds_ran_models_tests_and_unit_tests(warehouse):

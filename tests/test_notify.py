@@ -20,8 +20,9 @@ from aiosmtpd.controller import Controller
 from expectations import DQ_COLUMNS
 from thads import notify
 from thads.config import Paths
+from thads.i18n import vn_number_text
 from thads.notify.channels import SmtpNotifier, WebhookNotifier, notifiers_from_env
-from thads.notify.messages import compose_alerts, vn_number, vn_value
+from thads.notify.messages import compose_alerts, vn_value
 
 # --- real servers ---------------------------------------------------------------------------
 
@@ -138,8 +139,8 @@ def dq_rows() -> pd.DataFrame:
 
 
 def test_vietnamese_numbers() -> None:
-    assert vn_number("1234567") == "1.234.567"
-    assert vn_number("-5513.25") == "-5.513,25"
+    assert vn_number_text("1234567") == "1.234.567"
+    assert vn_number_text("-5513.25") == "-5.513,25"
     assert vn_value(">= 1529") == "≥ 1.529"
     assert vn_value("33.89%") == "33,89%"
     assert vn_value("2035", "period.year") == "2035"

@@ -7,14 +7,12 @@ lock (per process and per THADS_HOME, across processes) serialises runs.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +21,9 @@ from typing import Any
 
 from thads import log
 from thads.config import DBT_PROJECT_DIR, Paths
+from thads.durable import exclusive_lock
 
 _log = log.get_logger("build")
-_PROCESS_LOCK = threading.Lock()
 
 #: run_results statuses that mean a node did not do its job.
 _FAILED = {"error", "fail", "runtime error"}
@@ -42,12 +40,12 @@ class DbtError(RuntimeError):
 
 
 def dbt_target_dir(paths: Paths) -> Path:
-    """dbt's target folder (manifest, run results, docs) lives with the state it describes."""
-    return paths.home / "dbt" / "target"
+    """dbt's target folder (`Paths.dbt_target`)."""
+    return paths.dbt_target
 
 
 def dbt_log_dir(paths: Paths) -> Path:
-    return paths.logs / "dbt"
+    return paths.dbt_logs
 
 
 def dbt_docs_dir(paths: Paths) -> Path:
@@ -84,13 +82,8 @@ def dbt_env(paths: Paths) -> dict[str, str]:
 @contextmanager
 def _exclusive(paths: Paths) -> Iterator[None]:
     """One dbt run at a time: in this process (threads) and on this THADS_HOME (processes)."""
-    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with _PROCESS_LOCK, open(paths.warehouse.parent / ".dbt.lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with exclusive_lock(paths.dbt_lock):
+        yield
 
 
 def _read_run_results(paths: Paths) -> list[dict[str, Any]]:
@@ -192,7 +185,7 @@ def build(
     paths = (paths or Paths.from_env()).ensure()
     started = time.monotonic()
     fingerprint = project_fingerprint()
-    stamp = dbt_target_dir(paths).parent / "built_project.sha256"
+    stamp = paths.dbt / "built_project.sha256"
     # A load only brings raw data. When the project (models, tests, seeds) is the one the
     # warehouse was last completely built with, rebuild and retest only what raw data feeds:
     # seeds, reference staging and dim_province cannot have changed.

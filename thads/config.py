@@ -32,9 +32,35 @@ class Paths:
         return self.home / "quarantine"
 
     @property
+    def state(self) -> Path:
+        """The pipeline's own bookkeeping: registry, batch records, staging, locks."""
+        return self.home / "state"
+
+    @property
+    def batches(self) -> Path:
+        """`<batch_id>.plan.json` / `.result.json`: what each load planned and committed."""
+        return self.state / "batches"
+
+    @property
+    def staging(self) -> Path:
+        """`<batch_id>/`: parsed but not yet validated groups, between Airflow tasks."""
+        return self.state / "staging"
+
+    @property
+    def publish_pending(self) -> Path:
+        """Exists while accepted data is not yet built and published (a failed build
+        leaves it, so the next load builds again)."""
+        return self.state / "publish_pending"
+
+    @property
+    def commit_lock(self) -> Path:
+        """Held by the commit step and the targets step: one writer of the registry."""
+        return self.state / "commit.lock"
+
+    @property
     def registry(self) -> Path:
         """SQLite file: every file seen, its submission, status and reasons (ingest's state)."""
-        return self.home / "state" / "registry.sqlite"
+        return self.state / "registry.sqlite"
 
     @property
     def raw(self) -> Path:
@@ -73,8 +99,36 @@ class Paths:
         return self.home / "warehouse" / "thads.duckdb"
 
     @property
+    def dbt_lock(self) -> Path:
+        """One dbt run at a time on this THADS_HOME."""
+        return self.warehouse.parent / ".dbt.lock"
+
+    @property
+    def dbt(self) -> Path:
+        return self.home / "dbt"
+
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder (manifest, run results, docs) lives with the state it describes."""
+        return self.dbt / "target"
+
+    @property
+    def dbt_logs(self) -> Path:
+        return self.logs / "dbt"
+
+    @property
     def serving(self) -> Path:
         return self.home / "serving"
+
+    @property
+    def serving_parquet(self) -> Path:
+        """One Parquet file per mart for BI (`versions/<v>/` behind stable hard links)."""
+        return self.serving / "parquet"
+
+    @property
+    def publish_lock(self) -> Path:
+        """One publisher at a time (two loads finishing together must not interleave)."""
+        return self.serving / ".publish.lock"
 
     @property
     def snapshot(self) -> Path:
@@ -92,6 +146,16 @@ class Paths:
     def alerts(self) -> Path:
         """Outbox of alerts not yet delivered (retried on the next load)."""
         return self.home / "alerts"
+
+    @property
+    def outbox(self) -> Path:
+        """Alerts not yet delivered, one JSON per line, retried first at the next load."""
+        return self.alerts / "outbox.jsonl"
+
+    @property
+    def outbox_lock(self) -> Path:
+        """One alert delivery at a time (two loads must not lose outbox entries)."""
+        return self.alerts / ".outbox.lock"
 
     @property
     def logs(self) -> Path:

@@ -32,14 +32,13 @@ def _paths(paths: Paths | None) -> Paths:
 
 def _batch_file(paths: Paths, batch_id: str, kind: str) -> Path:
     """Small JSON records of a batch (its plan, its result) kept beside the registry."""
-    folder = paths.home / "state" / "batches"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{batch_id}.{kind}.json"
+    paths.batches.mkdir(parents=True, exist_ok=True)
+    return paths.batches / f"{batch_id}.{kind}.json"
 
 
 def _write_json(path: Path, data: Any) -> None:
     # Imported here: the DAG files import this module at parse time, keep that light.
-    from thads.publish.files import atomic_write_text
+    from thads.durable import atomic_write_text
 
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
@@ -48,16 +47,10 @@ def _read_json(path: Path, default: Any) -> Any:
     return json.loads(path.read_text("utf-8")) if path.exists() else default
 
 
-def _pending_marker(paths: Paths) -> Path:
-    """Exists while accepted data is in the raw layer but not yet built and published: a
-    failed build leaves it, so the next load (even with no new files) builds again."""
-    return paths.home / "state" / "publish_pending"
-
-
 def mark_publish_pending(paths: Paths | None = None) -> None:
     """Something changed that the published snapshot does not show yet (new data, an
     approval decision): the next load builds and publishes even with no new files."""
-    _pending_marker(_paths(paths)).touch()
+    _paths(paths).publish_pending.touch()
 
 
 def publish_pending(paths: Paths | None = None) -> bool:
@@ -65,7 +58,7 @@ def publish_pending(paths: Paths | None = None) -> bool:
     run yet) since data was last accepted, or data was committed but never published.
     A fresh THADS_HOME with nothing committed has nothing to publish."""
     paths = _paths(paths)
-    if _pending_marker(paths).exists():
+    if paths.publish_pending.exists():
         return True
     return not paths.snapshot.exists() and paths.submissions_export.exists()
 
@@ -194,7 +187,7 @@ def publish(paths: Paths | None = None) -> dict[str, Any]:
 
     paths = _paths(paths)
     manifest = publish_snapshot(paths)
-    _pending_marker(paths).unlink(missing_ok=True)
+    paths.publish_pending.unlink(missing_ok=True)
     return manifest
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, TextIO
 
 from thads import contract, pipeline
 from thads.config import Paths
+from thads.i18n import vn_number
 
 #: The columns printed (csv/json), in the order of contract section 4.
 COLUMNS: tuple[str, ...] = contract.RANKING_COLUMNS
@@ -114,14 +114,6 @@ def load_ranking(paths: Paths, year: int, months: int, measure: str) -> list[dic
 
 
 # --- Output --------------------------------------------------------------------------------
-
-
-def vn_number(value: float | None, decimals: int = 0) -> str:
-    """Vietnamese style: `.` groups thousands, `,` is the decimal mark (5.513; 93,90)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def _signed(value: float | None) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 from thads.contract import LABELS, NUMERIC_KEYS, UNITS, period_end, period_start, strip_diacritics
 from thads.generate.model import Report, Row
 from thads.generate.offices import issuer
+from thads.i18n import vn_number
 
 LABEL_CASES = ("as_is", "upper", "lower", "ascii", "ascii_upper", "ascii_lower")
 HEADER_KINDS = ("one", "trong_do", "merged")
@@ -35,11 +36,6 @@ def render_label(label: str, case: str) -> str:
     if case.endswith("lower"):
         return label.lower()
     return label
-
-
-def vn_number(value: int) -> str:
-    """Vietnamese style: "." groups thousands ("1.529", "-12.000")."""
-    return f"{value:,}".replace(",", ".")
 
 
 def _dmy(day: date) -> str:

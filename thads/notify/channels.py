@@ -116,12 +116,11 @@ class FolderNotifier:
     name: str = "folder"
 
     def send(self, alert: Alert) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        from thads.durable import atomic_write_text
+
         who = alert.province_code or "team"
         dest = self.folder / f"{who}_{alert.id}.txt"
-        tmp = dest.with_suffix(".tmp")
-        tmp.write_text(f"{alert.subject}\n\n{alert.body}\n", encoding="utf-8")
-        tmp.replace(dest)
+        atomic_write_text(dest, f"{alert.subject}\n\n{alert.body}\n")
 
 
 def _addresses(text: str | None) -> list[str]:

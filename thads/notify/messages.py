@@ -18,21 +18,13 @@ import pandas as pd
 
 from thads import reference
 from thads.contract import boundary_for
+from thads.i18n import vn_number_text
 from thads.notify.alert import Alert
 from thads.rules import RULES
 
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _BOUND = re.compile(r"^(>=|<=)\s*(-?\d+(?:\.\d+)?)$")
 _PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?)%$")
-
-
-def vn_number(text: str) -> str:
-    """'1234567.5' -> '1.234.567,5' (Vietnamese: '.' groups thousands, ',' is decimal)."""
-    negative = text.startswith("-")
-    whole, _, frac = text.lstrip("-").partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    out = grouped + ("," + frac if frac else "")
-    return ("-" if negative else "") + out
 
 
 def vn_value(text: Any, rule: str = "") -> str:
@@ -43,11 +35,11 @@ def vn_value(text: Any, rule: str = "") -> str:
     if rule in ("period.year", "period.months") or rule == "header.province_code":
         return text  # years and codes are not amounts
     if _NUMBER.match(text):
-        return vn_number(text)
+        return vn_number_text(text)
     if m := _BOUND.match(text):
-        return ("≥ " if m[1] == ">=" else "≤ ") + vn_number(m[2])
+        return ("≥ " if m[1] == ">=" else "≤ ") + vn_number_text(m[2])
     if m := _PERCENT.match(text):
-        return vn_number(m[1]) + "%"
+        return vn_number_text(m[1]) + "%"
     return text
 
 
@@ -69,7 +61,7 @@ def localised_value(rule_id: str, which: str, value: Any, boundary: int | None) 
     if not template or not text or (boundary is None and "{boundary}" in template):
         return text
     raw = "" if value is None else str(value)
-    nums = [vn_number(n) for n in _ANY_NUMBER.findall(raw)]
+    nums = [vn_number_text(n) for n in _ANY_NUMBER.findall(raw)]
     try:
         return template.format(observed=raw, expected=raw, nums=nums, boundary=boundary)
     except (IndexError, KeyError):  # a value without the numbers the template names

@@ -10,25 +10,22 @@ load, not one per province.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
-import os
 import smtplib
 import urllib.error
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from thads.config import Paths
+from thads.durable import atomic_write_text, exclusive_lock
 from thads.log import event, get_logger
 from thads.notify.alert import Alert
 from thads.notify.channels import Notifier
 
 log = get_logger("thads.notify")
-OUTBOX = "outbox.jsonl"
 #: An alert that failed this many times is dropped (logged at ERROR with its content).
 MAX_ATTEMPTS = 100
 
@@ -66,20 +63,15 @@ def _is_connection_failure(exc: BaseException) -> bool:
 
 
 class Outbox:
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-        self.path = self.directory / OUTBOX
+    def __init__(self, paths: Paths) -> None:
+        self.path = paths.outbox
+        self.lock = paths.outbox_lock
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """One delivery at a time (two loads finishing together must not lose entries)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / ".outbox.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with exclusive_lock(self.lock):
+            yield
 
     def load(self) -> list[dict[str, Any]]:
         if not self.path.exists():
@@ -97,10 +89,8 @@ class Outbox:
         return entries
 
     def save(self, entries: Sequence[dict[str, Any]]) -> None:
-        tmp = self.path.with_name(f".{OUTBOX}.{os.getpid()}.tmp")
         text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(self.path)
+        atomic_write_text(self.path, text)
 
 
 def deliver(
@@ -115,7 +105,7 @@ def deliver(
     paths = paths or Paths.from_env()
     channels = {n.name: n for n in (notifiers_from_env() if notifiers is None else notifiers)}
     report = DeliveryReport(channels=sorted(channels), alerts=len(alerts))
-    outbox = Outbox(paths.alerts)
+    outbox = Outbox(paths)
     if not channels and alerts:
         # Not an error (alerts are optional), but say once what was not sent and why.
         event(

@@ -22,6 +22,7 @@ import duckdb
 from thads.publish.files import (
     TMP_PREFIX,
     fsync_dir,
+    fsync_file,
     replace_symlink,
     replace_with_hardlink,
 )
@@ -57,6 +58,8 @@ def stage_parquet(
         (found,) = con.execute(f"SELECT count(*) FROM read_parquet({quoted})").fetchone()
         if found != expected:
             raise ParquetError(f"{target}: wrote {found} rows, the mart has {expected}")
+        fsync_file(target)
+    fsync_dir(staging)
     return staging
 
 

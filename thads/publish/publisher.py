@@ -25,6 +25,7 @@ from thads.publish.files import (
     atomic_write_text,
     exclusive_lock,
     fsync_dir,
+    fsync_file,
     remove_stale_temps,
     temp_sibling,
 )
@@ -36,7 +37,6 @@ from thads.publish.snapshot import (
 )
 
 _log = log.get_logger("thads.publish")
-LOCK_NAME = ".publish.lock"
 MANIFEST_NAME = "manifest.json"
 
 
@@ -45,7 +45,7 @@ class PublishError(RuntimeError):
 
 
 def parquet_root(paths: Paths) -> Path:
-    return paths.serving / "parquet"
+    return paths.serving_parquet
 
 
 def manifest_path(paths: Paths) -> Path:
@@ -74,7 +74,7 @@ def publish(paths: Paths | None = None) -> dict[str, Any]:
     paths.serving.mkdir(parents=True, exist_ok=True)
     root = parquet_root(paths)
     report_dir = paths.report.parent
-    with exclusive_lock(paths.serving / LOCK_NAME):
+    with exclusive_lock(paths.publish_lock):
         for directory in (paths.serving, root, root / parquet.VERSIONS, report_dir):
             remove_stale_temps(directory)
         now = datetime.now(UTC)
@@ -102,6 +102,7 @@ def publish(paths: Paths | None = None) -> dict[str, Any]:
                 con.close()
             report_dir.mkdir(parents=True, exist_ok=True)
             report_tmp.write_text(html, encoding="utf-8")
+            fsync_file(report_tmp)
             os.chmod(report_tmp, 0o644)
         except Exception as exc:
             staged.path.unlink(missing_ok=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
-MISSING = "—"
+from thads.i18n import MISSING, vn_number
+
 #: Money is counted in thousands of đồng; one tỷ (billion) đồng is a million of those.
 THOUSANDS_PER_BILLION = 1_000_000
 
@@ -19,14 +20,8 @@ def _missing(x: float | None) -> bool:
 
 
 def number(x: float | None, decimals: int = 0) -> str:
-    """1529 -> "1.529"; 93.2 (decimals=1) -> "93,2"."""
-    if _missing(x):
-        return MISSING
-    value = round(float(x), decimals)
-    if value == 0:
-        value = 0.0  # never print "-0"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    """1529 -> "1.529"; 93.2 (decimals=1) -> "93,2" (Babel, `thads.i18n`)."""
+    return vn_number(x, decimals)
 
 
 def pct(x: float | None, decimals: int = 2) -> str:
