@@ -100,6 +100,18 @@ CREATE TABLE IF NOT EXISTS approval_log (
 CREATE INDEX IF NOT EXISTS approval_log_period
     ON approval_log (province_code, statistical_year, months);
 
+-- Close decisions taken in Airflow (thads.approval.close): approved | rejected, with the
+-- reason; an approval's effect is in approval_log, a rejection is only here.
+CREATE TABLE IF NOT EXISTS close_reviews (
+    id               INTEGER PRIMARY KEY,
+    statistical_year INTEGER NOT NULL,
+    months           INTEGER NOT NULL,
+    outcome          TEXT NOT NULL CHECK (outcome IN ('approved', 'rejected')),
+    decided_by       TEXT NOT NULL,
+    note             TEXT,
+    at               TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS batches (
     batch_id        TEXT PRIMARY KEY,
     committed_at    TEXT NOT NULL,

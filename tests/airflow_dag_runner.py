@@ -7,7 +7,8 @@ so the tests set AIRFLOW_HOME etc. in this process's environment, never in pytes
 `inspect` parses dags/ with a DagBag and writes import errors, tasks, edges and schedules.
 `run` executes each run of SPEC (a JSON list of {"dag_id", "logical_date"?, "conf"?,
 "retries"?: override for every task, "block"?/"unblock"?: a file to make unusable / usable
-again before the run, see `_fault`}) with
+again before the run, see `_fault`, "respond"?: an answer to a human-in-the-loop task,
+{"task_id", "chosen_options", "params_input", "user": {"id", "name"}}}) with
 `dag.test()` against the configured metadata DB and writes, per run: the run state, every
 task instance's state and rendered map index, the tasks' XCom return values and the Asset
 events the run emitted.
@@ -18,6 +19,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -135,6 +138,42 @@ def _fault(item: dict[str, Any]) -> None:
             os.replace(aside, path)
 
 
+def _respond(dag_id: str, answer: dict[str, Any], stop: threading.Event) -> None:
+    """Answer a human-in-the-loop task once it waits (AWAITING_INPUT), the way the
+    api-server's HITL endpoint does (PATCH .../hitlDetails): record the response on the
+    task's HITL detail and hand it to the task as its resume event. dag.test() then runs the
+    operator's execute_complete, as the scheduler would."""
+    from airflow._shared.timezones import timezone
+    from airflow.models.hitl import HITLDetail
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.trigger import handle_event_submit
+    from airflow.triggers.base import TriggerEvent
+    from airflow.utils.session import create_session
+    from airflow.utils.state import TaskInstanceState
+    from sqlalchemy import select
+
+    while not stop.is_set():
+        with create_session() as session:
+            ti = session.scalars(
+                select(TaskInstance).where(
+                    TaskInstance.dag_id == dag_id,
+                    TaskInstance.task_id == answer["task_id"],
+                    TaskInstance.state == TaskInstanceState.AWAITING_INPUT,
+                )
+            ).first()
+            detail = session.get(HITLDetail, ti.id) if ti is not None else None
+            if ti is not None and detail is not None and not detail.response_received:
+                detail.responded_by = answer["user"]
+                detail.responded_at = timezone.utcnow()
+                detail.chosen_options = answer["chosen_options"]
+                detail.params_input = answer.get("params_input") or {}
+                session.add(detail)
+                event = TriggerEvent(detail.as_resume_event_payload())
+                handle_event_submit(event, task_instance=ti, session=session)
+                return
+        time.sleep(0.5)
+
+
 def run(spec_file: Path, out: Path) -> None:
     bag = _dagbag()
     if bag.import_errors:
@@ -151,7 +190,19 @@ def run(spec_file: Path, out: Path) -> None:
         kwargs: dict[str, Any] = {"run_conf": item.get("conf") or None}
         if logical_date:
             kwargs["logical_date"] = datetime.fromisoformat(logical_date)
-        dag_run = dag.test(**kwargs)
+        stop = threading.Event()
+        responder = None
+        if item.get("respond"):
+            responder = threading.Thread(
+                target=_respond, args=(dag.dag_id, item["respond"], stop), daemon=True
+            )
+            responder.start()
+        try:
+            dag_run = dag.test(**kwargs)
+        finally:
+            stop.set()
+            if responder is not None:
+                responder.join(timeout=30)
         results.append(_run_summary(dag.dag_id, dag_run.run_id, str(dag_run.state)))
         # Written after every run so a failing later run still leaves the earlier results.
         out.write_text(json.dumps(results, indent=2, default=str))

@@ -21,8 +21,8 @@ def dags(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return result["dags"]
 
 
-def test_dagbag_has_the_three_dags(dags: dict[str, Any]) -> None:
-    assert set(dags) == {"thads_load", "thads_build", "thads_deadlines"}
+def test_dagbag_has_every_dag(dags: dict[str, Any]) -> None:
+    assert set(dags) == {"thads_load", "thads_build", "thads_deadlines", "thads_year_end_close"}
     for dag_id, dag in dags.items():
         assert Path(dag["fileloc"]).name == f"{dag_id}.py"
 
@@ -70,6 +70,20 @@ def test_deadline_dag_runs_daily_in_vietnam_time(dags: dict[str, Any]) -> None:
     assert deadlines["timezone"] == "Asia/Ho_Chi_Minh"
     assert [tuple(e) for e in deadlines["edges"]] == [("missing_reports", "alert_data_team")]
     assert deadlines["params"] == ["months", "statistical_year"]
+
+
+def test_year_end_close_waits_for_a_human_decision(dags: dict[str, Any]) -> None:
+    close = dags["thads_year_end_close"]
+    assert close["timetable"] == "CronTriggerTimetable"
+    assert (close["schedule"], close["timezone"]) == ("0 8 20 10 *", "Asia/Ho_Chi_Minh")
+    edges = {tuple(e) for e in close["edges"]}
+    assert {
+        ("summarise_the_year", "approve_final_figures"),
+        ("approve_final_figures", "record_approval"),
+        ("record_approval", "record_rejection"),
+        ("record_approval", "build_and_publish"),
+    } <= edges
+    assert close["params"] == ["statistical_year"]
 
 
 def test_io_tasks_retry_with_exponential_backoff(dags: dict[str, Any]) -> None:
