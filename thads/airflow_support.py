@@ -80,6 +80,15 @@ def settings(landing: str | os.PathLike[str] | None = None) -> Settings:
     )
 
 
+#: How often thads_load polls the landing zone (cron, Vietnam time). Read when the DAG file
+#: is parsed, so from the environment only (THADS_LOAD_SCHEDULE), not from a Variable.
+DEFAULT_LOAD_SCHEDULE = "*/30 * * * *"
+
+
+def load_schedule() -> str:
+    return os.environ.get("THADS_LOAD_SCHEDULE") or DEFAULT_LOAD_SCHEDULE
+
+
 #: How many mapped ingest tasks a load is split into (each stages its share of the provinces
 #: in one process). A few, not one per province: each Airflow task pays a few seconds of
 #: start-up, and the machine has few cores anyway.
