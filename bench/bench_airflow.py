@@ -34,8 +34,7 @@ def generate(folder: Path, years: str) -> int:
 
     first, _, last = years.partition("-")
     span = range(int(first), int(last or first) + 1)
-    manifest = generate_landing_zone(folder, years=span, seed=0, defects=0.0)
-    return int(manifest["counts"]["submissions"])
+    return generate_landing_zone(folder, years=span, seed=0, defects=0.0).submissions
 
 
 def cli_load(landing: Path, home: Path) -> float:
@@ -56,7 +55,7 @@ def _seconds(start: str, end: str) -> float:
 def airflow_load(landing: Path, root: Path, db_url: str) -> tuple[float, dict[str, float]]:
     """Seconds from triggering thads_load to the end of the build it started, and the parts."""
     empty = root / "empty_landing"
-    empty.mkdir()
+    empty.mkdir(parents=True)
     stack = AirflowStack(
         root,
         db_url,
