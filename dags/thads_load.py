@@ -4,8 +4,9 @@ triggers thads_build) when new data was accepted or accepted data is still unpub
 failed build heals on the next load, with no new files: `pipeline.needs_publish`, the rule
 `thads load` follows).
 
-Runs every 30 minutes; re-running is harmless (files are recognised by content hash). To load
-a past period's folder (backfill), trigger with conf `{"landing": "/path/to/folder"}`.
+Runs every 30 minutes (THADS_LOAD_SCHEDULE); re-running is harmless (files are recognised by
+content hash). To load a past period's folder once, trigger with conf
+`{"landing": "/path/to/folder"}` (not `airflow backfill create`: docs/airflow.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from thads.airflow_support import (
     ingest_chunk_count,
     ingest_chunks,
     landing_readiness,
+    load_schedule,
     on_task_failure,
     settings,
 )
@@ -39,7 +41,7 @@ IO_RETRIES = {
 
 @dag(
     dag_id="thads_load",
-    schedule="*/30 * * * *",
+    schedule=load_schedule(),  # every 30 minutes unless THADS_LOAD_SCHEDULE says otherwise
     start_date=pendulum.datetime(
         2019, 1, 1, tz="Asia/Ho_Chi_Minh"
     ),  # tasks exist for logical dates back to 2019 (backfills)

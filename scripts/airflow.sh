@@ -101,19 +101,21 @@ pid_of() {
 
 api_url() { echo "http://127.0.0.1:$AIRFLOW__API__PORT"; }
 
+# Wait until the API reports a healthy metadata DB; fail early if one of the components
+# given (started ones) has exited.
 wait_healthy() {
   local deadline=$((SECONDS + ${THADS_AIRFLOW_START_TIMEOUT:-240}))
-  until python_ - "$(api_url)/api/v2/monitor/health" <<'EOF' 2>/dev/null
+  while true; do
+    for name in "$@"; do
+      pid_of "$name" >/dev/null || die "$name exited; see $LOG_DIR/$name.log"
+    done
+    python_ - "$(api_url)/api/v2/monitor/health" <<'EOF' 2>/dev/null && return 0
 import json, sys, urllib.request
 with urllib.request.urlopen(sys.argv[1], timeout=5) as r:
     health = json.load(r)
 sys.exit(0 if health["metadatabase"]["status"] == "healthy" else 1)
 EOF
-  do
     [ $SECONDS -lt $deadline ] || die "the API did not answer on $(api_url) in time; see $LOG_DIR/api-server.log"
-    for name in "${COMPONENTS[@]}"; do
-      pid_of "$name" >/dev/null || die "$name exited; see $LOG_DIR/$name.log"
-    done
     sleep 2
   done
 }
@@ -123,22 +125,29 @@ admin_password() {
     "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
 }
 
+start_component() {
+  local name="$1" pid
+  if pid="$(pid_of "$name")"; then
+    say "$name already runs (pid $pid)"
+    return
+  fi
+  # Its own session (process group), so `stop` ends it with its workers and nothing else.
+  setsid "$BIN/airflow" "$name" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/$name.pid"
+  say "started $name (pid $!, log $LOG_DIR/$name.log)"
+}
+
 start() {
   load_env
   say "migrating the metadata DB ($LOG_DIR/migrate.log)"
   "$BIN/airflow" db migrate >"$LOG_DIR/migrate.log" 2>&1 \
     || { tail -n 30 "$LOG_DIR/migrate.log" >&2; die "airflow db migrate failed"; }
-  for name in "${COMPONENTS[@]}"; do
-    if pid="$(pid_of "$name")"; then
-      say "$name already runs (pid $pid)"
-      continue
-    fi
-    # Its own session (process group), so `stop` ends it with its workers and nothing else.
-    setsid "$BIN/airflow" "$name" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
-    echo $! >"$RUN_DIR/$name.pid"
-    say "started $name (pid $!, log $LOG_DIR/$name.log)"
-  done
-  wait_healthy
+  # The api-server first: tasks report to its execution API, so the scheduler starts once
+  # it answers (a task started earlier fails to connect).
+  start_component api-server
+  wait_healthy api-server
+  for name in scheduler dag-processor triggerer; do start_component "$name"; done
+  wait_healthy "${COMPONENTS[@]}"
   say "Airflow is up: $AIRFLOW__API__BASE_URL (DAGs in $AIRFLOW__CORE__DAGS_FOLDER, unpaused)"
   say "landing zone: $THADS_LANDING   THADS_HOME: $THADS_HOME"
   local shown="$AIRFLOW_HOME/.login_shown"

@@ -1,7 +1,8 @@
-"""docker-compose.yml and docker/: checked by structure (there is no Docker engine here and no
-Compose spec schema among the installed packages), against the files they reference and
-against Airflow's own CLI and configuration options. `docker compose config` runs too where
-the compose plugin exists."""
+"""docker-compose.yml and docker/: validated by the Compose Specification's JSON schema
+(tests/fixtures/compose-spec.json, see tests/fixtures/README.md), by structure, against the
+files they reference and against Airflow's own CLI and configuration options; production-safe
+defaults (required secrets, 127.0.0.1 ports, every THADS_* setting passed through).
+`docker compose config` runs too where the compose plugin exists (no Docker engine here)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def test_airflow_services_share_executor_db_secrets_and_pipeline_env(services: d
     for name, env in envs.items():
         assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
         assert re.fullmatch(
-            r"postgresql\+psycopg2://airflow:\$\{POSTGRES_PASSWORD:-airflow\}@postgres:5432/airflow",
+            r"postgresql\+psycopg2://airflow:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432/airflow",
             env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"],
         ), name
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (
@@ -132,13 +133,14 @@ def test_start_order_and_healthchecks(services: dict) -> None:
 
 
 def test_variables_are_interpolated_correctly() -> None:
-    # Compose reads `$` as interpolation: `$$` escapes it; any other must be ${NAME[:-default]}.
+    # Compose reads `$` as interpolation: `$$` escapes it; any other must be
+    # ${NAME[:-default]} or ${NAME:?message} (required).
     lines = COMPOSE.read_text().splitlines()
     text = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     text = text.replace("$$", "")
     for match in re.finditer(r"\$", text):
         rest = text[match.start() :]
-        assert re.match(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}", rest), rest[:40]
+        assert re.match(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*|:\?[^}]+)?\}", rest), rest[:40]
 
 
 def test_init_script_and_dockerfile_reference_real_files(services: dict) -> None:
@@ -208,3 +210,84 @@ def test_docker_compose_config_when_available() -> None:
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+SCHEMA = REPO / "tests" / "fixtures" / "compose-spec.json"
+#: Variables that hold secrets: never a default, always required (`${NAME:?message}`).
+SECRETS = (
+    "POSTGRES_PASSWORD",
+    "AIRFLOW_FERNET_KEY",
+    "AIRFLOW_JWT_SECRET",
+    "AIRFLOW_API_SECRET_KEY",
+    "AIRFLOW_ADMIN_PASSWORD",
+    "SUPERSET_SECRET_KEY",
+    "SUPERSET_ADMIN_PASSWORD",
+)
+
+
+def test_compose_file_matches_the_compose_specification_schema() -> None:
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text())
+    assert schema["$id"] == "compose_spec.json" and schema["title"] == "Compose Specification"
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(yaml.safe_load(COMPOSE.read_text())), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+    # The schema is not a rubber stamp: a misspelt key and a wrong type are refused.
+    broken = yaml.safe_load(COMPOSE.read_text())
+    broken["services"]["postgres"]["helthcheck"] = broken["services"]["postgres"]["healthcheck"]
+    broken["services"]["airflow-scheduler"]["restart"] = ["always"]
+    paths = {tuple(e.absolute_path) for e in validator.iter_errors(broken)}
+    assert ("services", "postgres") in paths and ("services", "airflow-scheduler", "restart") in (
+        paths
+    ), paths
+
+
+def test_secrets_are_required_never_defaulted() -> None:
+    text = COMPOSE.read_text()
+    for name in SECRETS:
+        uses = re.findall(rf"\$\{{{name}(:[-?][^}}]*)?\}}", text)
+        assert uses, f"{name} is not used"
+        assert all(u.startswith(":?") for u in uses), (name, uses)
+    assert "change-me" not in text and ":-admin}" not in text.replace("_USER:-admin}", "")
+    # scripts/compose-env.sh writes every one of them.
+    env_script = (REPO / "scripts" / "compose-env.sh").read_text()
+    for name in SECRETS:
+        assert re.search(rf"^{name}=\$\(", env_script, re.M), name
+
+
+def test_ports_listen_on_localhost_unless_configured(services: dict) -> None:
+    published = [p for s in services.values() for p in s.get("ports", [])]
+    assert published
+    for port in published:
+        assert port.startswith("${THADS_BIND_ADDRESS:-127.0.0.1}:"), port
+
+
+def test_every_thads_setting_reaches_the_airflow_services(services: dict) -> None:
+    """Every THADS_* variable the code reads is passed through: THADS_HOME / THADS_LANDING
+    by the compose file, the others by ./thads.env (thads.env.example lists them)."""
+    read = set()
+    for folder in ("thads", "ingest", "expectations", "dags"):
+        for path in (REPO / folder).rglob("*.py"):
+            read |= set(re.findall(r"THADS_[A-Z][A-Z0-9_]*[A-Z]", path.read_text()))
+    read = {name for name in read if not re.fullmatch(r"THADS_SMTP_TO_\d+", name)}
+    example = (REPO / "thads.env.example").read_text()
+    listed = set(re.findall(r"^#? ?(THADS_[A-Z0-9_]+?)(?:_<code>)?=", example, re.M))
+    listed |= {"THADS_SMTP_TO_"} if "THADS_SMTP_TO_<code>" in example else set()
+    for name in AIRFLOW_SERVICES:
+        env = _env(services[name])
+        assert {"THADS_HOME", "THADS_LANDING"} <= set(env), name
+        # Set here only what the stack decides; an empty default would hide thads.env.
+        assert {k for k in env if k.startswith("THADS_")} == {"THADS_HOME", "THADS_LANDING"}
+        assert {"path": "./thads.env", "required": False} in services[name]["env_file"], name
+    missing = read - listed - {"THADS_HOME", "THADS_LANDING"}
+    assert not missing, f"not in thads.env.example: {sorted(missing)}"
+
+
+def test_init_script_never_takes_over_the_landing_folder() -> None:
+    script = (REPO / "docker" / "airflow-init.sh").read_text()
+    code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("#"))
+    for line in code.splitlines():
+        if "chown" in line:
+            assert "THADS_LANDING" not in line, line
+    assert "THADS_LANDING" in code  # it is checked (readable by the task user), not changed

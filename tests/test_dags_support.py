@@ -142,3 +142,30 @@ def test_failure_callback_never_raises(tmp_path: Path, monkeypatch: pytest.Monke
     on_task_failure({"ti": None, "exception": OSError("disk full")})
     outbox = (tmp_path / "home" / "alerts" / "outbox.jsonl").read_text()
     assert "disk full" in outbox
+
+
+def test_deadline_alert_goes_out_once_per_period(tmp_path: Path, monkeypatch) -> None:
+    from thads.airflow_support import alert_missing_reports
+    from thads.config import Paths
+
+    paths = Paths(tmp_path / "home").ensure()
+    report = {
+        "statistical_year": 2024,
+        "months": 11,
+        "period_end": "2024-08-31",
+        "deadline": "2024-09-06",
+        "boundary": 63,
+        "missing": [{"province_code": "01", "province_name": "Hà Nội", "status": "missing"}],
+        "by_hand": False,
+    }
+    with WebhookSink() as webhook:
+        monkeypatch.setenv("THADS_ALERT_WEBHOOK_URL", webhook.url)
+        first = alert_missing_reports(report, paths)
+        daily = [alert_missing_reports(report, paths) for _ in range(3)]  # the next mornings
+        by_hand = alert_missing_reports({**report, "by_hand": True}, paths)
+        other = alert_missing_reports({**report, "months": 12, "deadline": "2024-10-04"}, paths)
+    assert first["alerted"] and by_hand["alerted"] and other["alerted"]
+    assert not any(d["alerted"] for d in daily) and daily[0]["already"]
+    subjects = webhook.subjects()
+    assert len(subjects) == 3, subjects
+    assert sum("11 tháng năm 2024" in s for s in subjects) == 2

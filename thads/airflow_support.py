@@ -12,13 +12,14 @@ importable, quick and quiet where Airflow is not configured.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +79,15 @@ def settings(landing: str | os.PathLike[str] | None = None) -> Settings:
         landing=Path(landing_dir).expanduser().resolve(),
         paths=Paths.from_env(home).ensure(),
     )
+
+
+#: How often thads_load polls the landing zone (cron, Vietnam time). Read when the DAG file
+#: is parsed, so from the environment only (THADS_LOAD_SCHEDULE), not from a Variable.
+DEFAULT_LOAD_SCHEDULE = "*/30 * * * *"
+
+
+def load_schedule() -> str:
+    return os.environ.get("THADS_LOAD_SCHEDULE") or DEFAULT_LOAD_SCHEDULE
 
 
 #: How many mapped ingest tasks a load is split into (each stages its share of the provinces
@@ -279,6 +289,8 @@ def find_missing_reports(
         "deadline": period.deadline.isoformat(),
         "boundary": contract.boundary_for(period.statistical_year, period.months),
         "missing": missing,
+        # Asked for by hand (conf names the period): alert even if this period was alerted.
+        "by_hand": statistical_year is not None and months is not None,
     }
 
 
@@ -310,16 +322,30 @@ def missing_reports_message(report: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def alert_missing_reports(report: Mapping[str, Any], paths: Paths) -> dict[str, Any]:
-    """Alert the data team when provinces are late; nothing to send when all reported."""
+    """Alert the data team when provinces are late; nothing to send when all reported.
+    Once per period: the daily runs (and a backfill over many days) after the first alert
+    of a period only log; a check asked for by hand (conf with the period) always alerts.
+    The periods alerted are kept in `paths.deadline_alerts`."""
+    from thads.publish.files import atomic_write_text
+
+    year, months = report["statistical_year"], report["months"]
     if not report["missing"]:
-        log.info("every province reported for %s/%s", report["months"], report["statistical_year"])
+        log.info("every province reported for %s/%s", months, year)
         return {"alerted": False, "missing": 0}
+    key = f"{year}/{months}"
+    try:
+        alerted = json.loads(paths.deadline_alerts.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        alerted = {}
+    if key in alerted and not report.get("by_hand"):
+        log.info("the data team was told about %s on %s; not again", key, alerted[key])
+        return {"alerted": False, "missing": len(report["missing"]), "already": alerted[key]}
     subject, body = missing_reports_message(report)
-    return {
-        "alerted": True,
-        "missing": len(report["missing"]),
-        **alert_data_team(subject, body, paths),
-    }
+    sent = alert_data_team(subject, body, paths)
+    alerted[key] = datetime.now(UTC).isoformat(timespec="seconds")
+    paths.deadline_alerts.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(paths.deadline_alerts, json.dumps(alerted, indent=1, sort_keys=True))
+    return {"alerted": True, "missing": len(report["missing"]), **sent}
 
 
 def run_date(logical_date: date | datetime | str | None, dag_run: Any = None) -> date:

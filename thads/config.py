@@ -94,6 +94,11 @@ class Paths:
         return self.home / "state" / "landing_waits.json"
 
     @property
+    def deadline_alerts(self) -> Path:
+        """The periods whose missing-report alert went out, and when (once per period)."""
+        return self.home / "state" / "deadline_alerts.json"
+
+    @property
     def warehouse(self) -> Path:
         """The DuckDB file dbt builds. One writer: dbt. Readers use `serving/`."""
         return self.home / "warehouse" / "thads.duckdb"
