@@ -43,6 +43,9 @@ class Report:
     arrival_time: datetime = datetime(2020, 1, 1, tzinfo=UTC)
     n_offices: int = 3
     fmt: str = "xlsx"
+    #: Office names as the province wrote them (default: "Văn phòng Cục THADS", "Văn phòng 1",
+    #: ...); when given, one office per name.
+    office_names: tuple[str, ...] = ()
 
     @property
     def boundary(self) -> int:
@@ -114,9 +117,12 @@ def report_rows(report: Report, batch_id: str) -> pd.DataFrame:
     """The tidy rows of one report: office rows then the total row ("Tổng cộng"), per measure."""
     records = []
     for measure in contract.MEASURES:
-        offices = office_figures(getattr(report, measure), report.n_offices)
+        n_offices = len(report.office_names) or report.n_offices
+        offices = office_figures(getattr(report, measure), n_offices)
         total = {key: sum(o[key] for o in offices) for key in contract.NUMERIC_KEYS}
-        names = [f"Văn phòng {i}" if i else "Văn phòng Cục THADS" for i in range(len(offices))]
+        names = list(report.office_names) or [
+            f"Văn phòng {i}" if i else "Văn phòng Cục THADS" for i in range(n_offices)
+        ]
         for order, (office, values, is_total) in enumerate(
             [
                 *((n, o, False) for n, o in zip(names, offices, strict=True)),

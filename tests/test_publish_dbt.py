@@ -1,7 +1,8 @@
 """A real load in another process (ingest, Great Expectations, dbt, publish) while readers
 query the published snapshot; then the report against what dbt built.
 
-The first snapshot comes from the test stand-in warehouse; the writer process then loads the
+The first snapshot is a copy of the session's real build (tests/real_warehouse.py); the
+writer process then loads the
 sample submissions (tests/fixtures/samples: Excel 2019, JSON 2024, a CSV pair 2025 after the
 merger) with the pipeline's own steps and publishes. Every answer a reader gets must be the
 whole first state or the whole final state.
@@ -22,7 +23,7 @@ import pytest
 
 from tests.conftest import SAMPLES
 from tests.publish_html import body_rows, parse_report
-from tests.publish_warehouse import build_warehouse
+from tests.real_warehouse import install_warehouse
 from thads.config import REPO_ROOT, Paths
 from thads.publish import publish
 from thads.publish.report import fmt
@@ -62,6 +63,13 @@ SELECT (SELECT count(*) FROM read_parquet('{d}/fct_province_ranking.parquet')),
 """
 
 
+def install_snapshot(source: Paths, paths: Paths) -> None:
+    """Publish a copy of `source`'s real build under `paths` (no raw layer: the load below
+    starts its own from the sample files)."""
+    install_warehouse(source, paths)
+    publish(paths)
+
+
 def _state(snapshot: Path) -> tuple:
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
@@ -70,12 +78,13 @@ def _state(snapshot: Path) -> tuple:
         con.close()
 
 
-def test_readers_during_a_real_load_then_the_report_of_what_dbt_built(tmp_path: Path):
+def test_readers_during_a_real_load_then_the_report_of_what_dbt_built(
+    tmp_path: Path, real_warehouse: Paths
+):
     paths = Paths(tmp_path / "home")
     landing = tmp_path / "landing"
     shutil.copytree(SAMPLES, landing)
-    build_warehouse(paths.warehouse, periods=((2024, 12),))
-    publish(paths)
+    install_snapshot(real_warehouse, paths)
     paths.warehouse.unlink()  # the load builds its warehouse from the raw layer, from scratch
     first = _state(paths.snapshot)
     long_lived = open_snapshot(paths.snapshot)

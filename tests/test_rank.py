@@ -1,8 +1,5 @@
-"""`thads rank` on a DuckDB file holding `marts.fct_province_ranking` (the interface table).
-
-These tests write the mart directly so they run in a second; the ranking itself is computed
-by dbt and checked against a real build in tests/test_dbt_warehouse.py.
-"""
+"""`thads rank` on the session's warehouse built by the real dbt project
+(tests/real_warehouse.py): what it prints is what `marts.fct_province_ranking` holds."""
 
 from __future__ import annotations
 
@@ -13,41 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-import pytest
-
+from tests.real_warehouse import TIED_INDEXES, ZERO_MONEY, copy_home, install_warehouse
+from thads import reference
 from thads.commands.rank import COLUMNS, vn_number
 from thads.config import Paths
-
-ROWS = [
-    # statistical_year, months, measure, code, name, boundary, completed, terminated, with,
-    # rate, rank, n_ranked, label, n_expected, target, gap
-    (2019, 12, "cases", "38", "Tỉnh Thanh Hóa", 63, 5480.0, 33.0, 5871.0, 5513 / 5871 * 100,
-     2, 2, "2/2", 63, 74.0, 5513 / 5871 * 100 - 74.0),
-    (2019, 12, "cases", "01", "Thành phố Hà Nội", 63, 990.0, 0.0, 1000.0, 99.0, 1, 2, "1/2", 63,
-     None, None),
-    (2019, 12, "cases", "02", "Tỉnh Hà Giang", 63, 0.0, 0.0, 0.0, None, None, 2, None, 63, None,
-     None),
-    (2019, 12, "money", "38", "Tỉnh Thanh Hóa", 63, 93_000_000.0, 200_000.0, 112_100_000.0,
-     93.2 / 112.1 * 100, 1, 1, "1/1", 63, 34.5, 93.2 / 112.1 * 100 - 34.5),
-]  # fmt: skip
-
-
-def write_mart(path: Path, rows: list[tuple]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.fct_province_ranking (statistical_year integer, months integer, "
-            "measure varchar, province_code varchar, province_name varchar, boundary integer, "
-            "completed double, terminated double, with_conditions double, rate_pct double, "
-            "rank integer, n_ranked integer, rank_label varchar, n_expected integer, "
-            "target_pct double, gap_pp double)"
-        )
-        con.executemany(
-            f"insert into marts.fct_province_ranking values ({', '.join('?' * len(COLUMNS))})",
-            rows,
-        )
+from thads.publish.snapshot import open_snapshot
 
 
 def rank(home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -58,61 +25,95 @@ def rank(home: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-PERIOD = ("--year", "2019", "--months", "12")
+def mart(paths: Paths, year: int, months: int, measure: str) -> list[dict]:
+    """The published mart's rows of one period and measure, best first."""
+    con = open_snapshot(paths.snapshot)
+    try:
+        cur = con.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM marts.fct_province_ranking "
+            "WHERE statistical_year = ? AND months = ? AND measure = ? "
+            "ORDER BY rank NULLS LAST, province_code",
+            [year, months, measure],
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.close()
 
 
-def test_json_rows_best_first_unranked_last(tmp_path):
-    paths = Paths.from_env(tmp_path)
-    write_mart(paths.warehouse, ROWS)
-    proc = rank(tmp_path, *PERIOD, "--measure", "cases", "--format", "json")
+PERIOD = ("--year", "2024", "--months", "12")
+
+
+def test_json_rows_are_the_mart_best_first_unranked_last(real_warehouse: Paths):
+    proc = rank(real_warehouse.home, *PERIOD, "--measure", "cases", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
-    assert [r["province_code"] for r in rows] == ["01", "38", "02"]
     assert list(rows[0]) == list(COLUMNS)
-    assert rows[1]["rate_pct"] == pytest.approx(93.9022313064214)  # full precision, not rounded
-    assert rows[2]["rank"] is None and rows[2]["rank_label"] is None
+    assert rows == mart(real_warehouse, 2024, 12, "cases")  # full precision, not rounded
+    assert len(rows) == 63 and rows[0]["rank_label"] == "1/63"
+    ranks = [r["rank"] for r in rows]
+    assert ranks == sorted(ranks) and len(set(ranks)) < len(ranks)  # the fixture's tie
+    tied = [reference.provinces(63)[i].code for i in TIED_INDEXES]
+    assert len({r["rank_label"] for r in rows if r["province_code"] in tied}) == 1
 
 
-def test_csv_has_the_contract_columns(tmp_path):
-    paths = Paths.from_env(tmp_path)
-    write_mart(paths.warehouse, ROWS)
-    proc = rank(tmp_path, *PERIOD, "--measure", "money", "--format", "csv")
+def test_a_report_with_zero_with_conditions_counts_but_is_not_ranked(real_warehouse: Paths):
+    code, year, months = ZERO_MONEY
+    proc = rank(real_warehouse.home, "--year", str(year), "--months", str(months),
+                "--measure", "money", "--format", "json")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    zero = next(r for r in rows if r["province_code"] == code)
+    assert (zero["rank"], zero["rank_label"], zero["rate_pct"]) == (None, None, None)
+    assert rows[-1] == zero  # unranked last
+    # contract section 4: n_ranked = the provinces with an accepted report (all 63 here)
+    assert {r["n_ranked"] for r in rows} == {63}
+    assert max(r["rank"] for r in rows if r["rank"] is not None) == 62
+
+
+def test_csv_has_the_contract_columns(real_warehouse: Paths):
+    proc = rank(real_warehouse.home, *PERIOD, "--measure", "money", "--format", "csv")
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
-    assert len(rows) == 1
-    assert rows[0]["rank_label"] == "1/1" and rows[0]["with_conditions"] == "112100000.0"
+    expected = mart(real_warehouse, 2024, 12, "money")
+    assert list(rows[0]) == list(COLUMNS) and len(rows) == len(expected) == 63
+    assert [r["rank_label"] for r in rows] == [e["rank_label"] for e in expected]
+    assert rows[0]["with_conditions"] == str(expected[0]["with_conditions"])
 
 
-def test_table_uses_vietnamese_numbers_and_billions_for_money(tmp_path):
-    paths = Paths.from_env(tmp_path)
-    write_mart(paths.warehouse, ROWS)
-    cases = rank(tmp_path, *PERIOD, "--measure", "cases")
+def test_table_uses_vietnamese_numbers_and_billions_for_money(real_warehouse: Paths):
+    cases = rank(real_warehouse.home, *PERIOD, "--measure", "cases")
     assert cases.returncode == 0, cases.stderr
     lines = cases.stdout.splitlines()
-    assert "2 ranked of 63" in lines[0] and "01/10/2018–30/09/2019" in lines[0]
-    thanh_hoa = next(x for x in lines if "Thanh Hóa" in x)
-    assert thanh_hoa.split()[0] == "2/2"
-    for text in ("5.480", "5.871", "93,90", "74,00", "+19,90"):
-        assert text in thanh_hoa
-    money = rank(tmp_path, *PERIOD, "--measure", "money")
-    row = next(x for x in money.stdout.splitlines() if "Thanh Hóa" in x)
-    assert "112,1" in row and "93,0" in row and "83,14" in row
+    best = mart(real_warehouse, 2024, 12, "cases")[0]
+    assert f"{best['n_ranked']} ranked of 63" in lines[0]
+    assert "01/10/2023–30/09/2024" in lines[0]
+    row = next(x for x in lines if f" {best['province_code']} " in x)
+    assert row.split()[0] == "1/63"
+    for value, decimals in ((best["completed"], 0), (best["with_conditions"], 0),
+                            (best["rate_pct"], 2), (best["target_pct"], 2)):  # fmt: skip
+        assert vn_number(value, decimals) in row
+    money = rank(real_warehouse.home, *PERIOD, "--measure", "money")
+    best = mart(real_warehouse, 2024, 12, "money")[0]
+    row = next(x for x in money.stdout.splitlines() if f" {best['province_code']} " in x)
+    assert vn_number(best["with_conditions"] / 1e6, 1) in row  # tỷ đồng
+    assert vn_number(best["rate_pct"], 2) in row
 
 
-def test_snapshot_is_preferred_to_the_warehouse(tmp_path):
-    paths = Paths.from_env(tmp_path)
-    write_mart(paths.warehouse, ROWS)
-    snapshot_rows = [(*r[:10], 1, 1, "1/1", *r[13:]) for r in ROWS if r[3] == "38"]
-    write_mart(paths.snapshot, snapshot_rows)
-    proc = rank(tmp_path, *PERIOD, "--measure", "cases", "--format", "json")
-    assert proc.returncode == 0, proc.stderr
-    assert [r["rank_label"] for r in json.loads(proc.stdout)] == ["1/1"]
+def test_snapshot_is_preferred_to_the_warehouse(
+    real_warehouse: Paths, small_warehouse: Paths, tmp_path: Path
+):
+    paths = copy_home(real_warehouse, tmp_path / "home", publish_it=True)
+    install_warehouse(small_warehouse, paths)  # a newer build, not published yet
+    proc = rank(paths.home, "--year", "2019", "--months", "12", "--measure", "cases")
+    assert proc.returncode == 0, proc.stderr  # 2019 is only in the published snapshot
+    paths.snapshot.unlink()
+    proc = rank(paths.home, "--year", "2019", "--months", "12", "--measure", "cases")
+    assert proc.returncode == 1 and "no ranking" in proc.stderr
 
 
-def test_period_without_data_fails_clearly(tmp_path):
-    paths = Paths.from_env(tmp_path)
-    write_mart(paths.warehouse, ROWS)
-    proc = rank(tmp_path, "--year", "2024", "--months", "5", "--measure", "cases")
+def test_period_without_data_fails_clearly(real_warehouse: Paths):
+    proc = rank(real_warehouse.home, "--year", "2024", "--months", "5", "--measure", "cases")
     assert proc.returncode == 1
     assert "no ranking for cases, 5 months of statistical year 2024" in proc.stderr
     assert proc.stdout == ""
@@ -125,7 +126,7 @@ def test_no_warehouse_yet(tmp_path):
 
 
 def test_bad_arguments_are_refused_by_the_parser(tmp_path):
-    proc = rank(tmp_path, *PERIOD, "--measure", "votes")
+    proc = rank(tmp_path, "--year", "2019", "--months", "12", "--measure", "votes")
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
     proc = rank(tmp_path, "--year", "2019", "--months", "13", "--measure", "cases")
     assert proc.returncode == 2

@@ -16,10 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.publish_html import body_rows, parse_report
-from tests.publish_warehouse import build_warehouse
 from thads import contract
 from thads.config import REPO_ROOT, Paths
-from thads.publish import publish
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOT = REPO_ROOT / "test-output" / "report.png"
@@ -32,11 +30,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    paths = Paths(tmp_path_factory.mktemp("browser") / "home")
-    build_warehouse(paths.warehouse)
-    publish(paths)
-    return paths
+def published(real_warehouse: Paths) -> Paths:
+    """The report of the session's warehouse built by the real dbt project."""
+    return real_warehouse
 
 
 def chromium(tmp_path: Path, *args: str, url: str) -> subprocess.CompletedProcess[str]:

@@ -32,6 +32,8 @@ FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_576
 XLSX_SHEET_NAME_MAX = 31
 WORKBOOK_NAME = "thads_marts.xlsx"
+EXCEL_FIRST_DAY = date(1900, 1, 1)
+EXCEL_LAST_DAY = date(9999, 12, 31)
 
 
 class ExportError(RuntimeError):
@@ -196,6 +198,12 @@ def _write_xlsx(con: duckdb.DuckDBPyConnection, marts: Sequence[str], dest: Path
     return dest
 
 
+def _excel_can_date(value: date) -> bool:
+    """Excel dates run from 1/1/1900 to 31/12/9999 (the last day not to its very end)."""
+    day = value.date() if isinstance(value, datetime) else value
+    return EXCEL_FIRST_DAY <= day < EXCEL_LAST_DAY
+
+
 def _write_cell(sheet: Any, r: int, c: int, value: Any, day_fmt: Any, time_fmt: Any) -> None:
     if value is None:
         return
@@ -207,6 +215,8 @@ def _write_cell(sheet: Any, r: int, c: int, value: Any, day_fmt: Any, time_fmt: 
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             return
         sheet.write_number(r, c, value)
+    elif isinstance(value, (datetime, date)) and not _excel_can_date(value):
+        sheet.write_string(r, c, value.isoformat())  # an open-ended validity, e.g. 0001-01-01
     elif isinstance(value, datetime):
         sheet.write_datetime(r, c, value, time_fmt)
     elif isinstance(value, date):

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import jinja2
 
-from thads import contract
+from thads import contract, reference
 from thads.publish.report import charts, data, fmt, tilemap
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -151,9 +151,9 @@ def _period_view(report: data.ReportData, period: data.Period) -> dict[str, Any]
         "measures": measures,
         "issues": issues,
         "n_quarantined": len({i.file for i in issues if i.kind == "quarantined"}),
-        "merger_note": period.boundary == 34,
+        "merger_note": period.boundary == reference.CURRENT,
         "pre_merger_2025": period.statistical_year == contract.MERGER_YEAR
-        and period.boundary == 63,
+        and period.boundary == reference.LEGACY,
     }
 
 
