@@ -50,6 +50,15 @@ class Prepared:
     following: pd.DataFrame = field(default_factory=pd.DataFrame)  # by total-row rid
     carry: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
     outliers: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: check column -> the per-key gaps its value is the worst of (rid x key), so that a
+    #: finding names each failing column without computing the rule a second time.
+    key_gaps: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def _worst(gaps: dict[str, np.ndarray], signed: bool) -> np.ndarray:
+    """The check column of a many-column rule: the worst key of each row."""
+    stacked = [g if signed else np.abs(g) for g in gaps.values()]
+    return np.maximum.reduce(stacked)
 
 
 def _nan(n: int) -> np.ndarray:
@@ -117,14 +126,14 @@ def prepare(
     # Total row = sum of the office rows (only where the sheet has exactly one total row):
     # the check column is the worst key of the row.
     offices = ~is_total
-    sums = {}
-    worst = np.zeros(n)
+    sums, sum_gaps = {}, {}
     for key in NUMERIC_KEYS:
         per_sheet = np.bincount(sheet_id[offices], weights=values[key][offices], minlength=n_sheets)
         sums[key] = per_sheet[sheet_id]
-        worst = np.maximum(worst, np.abs(gap(values[key], sums[key])))
-    derived["sum_gap"] = np.where(single_total, worst, np.nan)
+        sum_gaps[key] = gap(values[key], sums[key])
+    derived["sum_gap"] = np.where(single_total, _worst(sum_gaps, signed=False), np.nan)
     office_sums = pd.DataFrame(sums, index=frame.index)[single_total]
+    key_gaps = {"sum_gap": pd.DataFrame(sum_gaps, index=frame.index)[single_total]}
 
     # One row per office: (sheet, folded office name) unique among office rows.
     folded = {name: fold_label(name) for name in frame["office"].unique()}
@@ -161,6 +170,7 @@ def prepare(
 
     prepared = Prepared(frame=frame, submissions=subs, bad_before_history=bad)
     prepared.office_sums = office_sums
+    prepared.key_gaps = key_gaps
     _history_checks(prepared, history, single_total, min_history_years, outlier_floors)
     return prepared
 
@@ -181,15 +191,7 @@ def _history_checks(
 
     # Cumulative figures: the worst drop of the row, in tolerance units (<= 1: no drop).
     p.previous = hist.previous_period(targets, pool)
-    arr = _nan(n)
-    rids = p.previous.index.to_numpy()
-    if len(rids):
-        drops = [
-            gap(p.previous[k].to_numpy(dtype="float64"), frame[k].to_numpy(dtype="float64")[rids])
-            for k in CUMULATIVE_KEYS
-        ]
-        arr[rids] = np.maximum.reduce(drops)
-    cols["cum_drop"] = arr
+    cols["cum_drop"] = _cumulative(p, "cum_drop", p.previous, later=False)
 
     # ...and an earlier period arriving after a later one was ACCEPTED must not exceed it.
     # Only accepted history counts here: within a backfill batch the later report is the one
@@ -197,15 +199,7 @@ def _history_checks(
     # later one.
     accepted = hist.baseline_pool(history, frame.loc[[]]) if len(history) else history
     p.following = hist.next_period(targets, accepted)
-    arr = _nan(n)
-    rids = p.following.index.to_numpy()
-    if len(rids):
-        rises = [
-            gap(frame[k].to_numpy(dtype="float64")[rids], p.following[k].to_numpy(dtype="float64"))
-            for k in CUMULATIVE_KEYS
-        ]
-        arr[rids] = np.maximum.reduce(rises)
-    cols["cum_rise"] = arr
+    cols["cum_rise"] = _cumulative(p, "cum_rise", p.following, later=True)
 
     p.carry = hist.last_year_carry(targets, pool)
     arr = _nan(n)
@@ -224,3 +218,19 @@ def _history_checks(
         cols[name] = arr
     for name, arr in cols.items():
         frame[name] = arr
+
+
+def _cumulative(p: Prepared, column: str, other: pd.DataFrame, later: bool) -> np.ndarray:
+    """history.cumulative against another period of the year, per key in tolerance units:
+    the earlier period minus this one (a drop), or this one minus the later (a rise)."""
+    arr = _nan(len(p.frame))
+    rids = other.index.to_numpy()
+    gaps: dict[str, np.ndarray] = {}
+    for k in CUMULATIVE_KEYS:
+        this = p.frame[k].to_numpy(dtype="float64")[rids]
+        that = other[k].to_numpy(dtype="float64")
+        gaps[k] = gap(this, that) if later else gap(that, this)
+    p.key_gaps[column] = pd.DataFrame(gaps, index=other.index)
+    if len(rids):
+        arr[rids] = _worst(gaps, signed=True)
+    return arr
