@@ -14,6 +14,7 @@ The pipeline (thads/pipeline.py, the Airflow DAGs) calls, in order:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -24,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingest.arrival import stamp_arrivals, stamper
 from ingest.dedupe import Duplicate, classify
 from ingest.files import (
     Candidate,
@@ -33,8 +35,10 @@ from ingest.files import (
     read_once,
     sync_archive,
 )
+from ingest.isolation import merge_frames, parse_isolated
+from ingest.limits import Limits
 from ingest.model import ParsedSubmission
-from ingest.parse import default_workers, parse_chunk_frame, pool_context
+from ingest.parse import default_workers, pool_context
 from ingest.readiness import Readiness, Waiting
 from ingest.registry import Registry
 from ingest.rowsets import attach_rows
@@ -52,14 +56,19 @@ def staging_dir(paths: Paths, batch_id: str) -> Path:
 
 
 def plan_batch(
-    landing: Path, paths: Paths | None = None, readiness: Readiness | None = None
+    landing: Path,
+    paths: Paths | None = None,
+    readiness: Readiness | None = None,
+    trust_mtime: bool = False,
 ) -> dict[str, Any]:
     """The files of `landing` not seen before, grouped by province code (`_unnamed` for bad
     names). Files seen with the same name and content are left out: a rerun is a no-op.
     With `readiness` (a polling load), files not ready yet are left for the next poll and
-    listed under "waiting"."""
-    paths = paths or Paths.from_env()
-    found = discover(Path(landing))
+    listed under "waiting". Every file found is recorded as seen (its arrival time,
+    `ingest.arrival`); with `trust_mtime` its mtime is taken as its arrival, never later
+    than its first sight."""
+    paths = (paths or Paths.from_env()).ensure()
+    found = discover(Path(landing), stamp=stamper(paths, trust_mtime))
     waiting: list[Waiting] = []
     if readiness is not None:
         found, waiting = readiness.hold_back(found)
@@ -77,34 +86,77 @@ def plan_batch(
         "n_already_seen": len(plan.already_seen),
         "targets": [str(f.path) for f in found.targets],
         "waiting": [w.to_dict() for w in waiting],
+        "trust_mtime": trust_mtime,
     }
 
 
-def _stage(
-    paths: Paths, batch_id: str, group: str, new: list[Candidate], duplicates: list[Duplicate]
-) -> dict[str, Any]:
-    """Archive, parse and stage one group (runs in a worker process for stage_batch).
-    Each file is read once: its bytes are checked against the hash, archived and parsed."""
-    for d in duplicates:
-        for f in d.candidate.files:
-            archive_file(f, paths.archive)
+#: Bytes of landing files held in memory at once by one staging process: files are read,
+#: archived and parsed a slice at a time, so a load's memory does not grow with the inbox.
+STAGE_BYTES = 64 << 20
+STAGE_FILES = 64
+
+
+def _slices(new: list[Candidate], limits: Limits) -> list[list[Candidate]]:
+    out: list[list[Candidate]] = [[]]
+    held = 0
+    for c in new:
+        size = sum(min(f.size, limits.file_bytes) for f in c.files if f.unread is None)
+        if out[-1] and (held + size > STAGE_BYTES or len(out[-1]) >= STAGE_FILES):
+            out.append([])
+            held = 0
+        out[-1].append(c)
+        held += size
+    return out
+
+
+def _read_slice(
+    paths: Paths, chunk: list[Candidate], limits: Limits
+) -> tuple[list[Candidate], list[dict[str, bytes]]]:
+    """Each file of a slice read once: checked against its hash and archived. A file that
+    is not read here (too large, unreadable, not a regular file) is archived when it can
+    be (streamed) and left to the parser, which refuses it with the reason."""
     candidates: list[Candidate] = []
     contents: list[dict[str, bytes]] = []
-    for c in new:
+    for c in chunk:
         files, data = [], {}
         for f in c.files:
-            try:
-                checked, content = read_once(f)
-            except OSError:
-                files.append(f)  # gone since planning: the parser reports it
+            if f.unread is not None or f.size > limits.file_bytes:
+                with contextlib.suppress(OSError):
+                    archive_file(f, paths.archive)  # kept whole, never parsed
+                files.append(f)
                 continue
+            try:
+                checked, content = read_once(f, limits.file_bytes)
+            except OSError:
+                files.append(f)  # gone, grown or replaced since planning: the parser says
+                continue
+            if checked is not f:  # rewritten since planning: a new file, seen now
+                (checked,) = stamp_arrivals(paths, [checked])
             archive_bytes(checked, content, paths.archive)
             files.append(checked)
             data[checked.name] = content
         candidates.append(replace(c, files=files))
         contents.append(data)
     sync_archive(paths.archive)
-    parsed, spans, frame = parse_chunk_frame(candidates, batch_id, contents)
+    return candidates, contents
+
+
+def _stage(
+    paths: Paths, batch_id: str, group: str, new: list[Candidate], duplicates: list[Duplicate]
+) -> dict[str, Any]:
+    """Archive, parse and stage one group (runs in a worker process for stage_batch).
+    Each file is read once: its bytes are checked against the hash, archived and parsed,
+    a slice of the group at a time, in a guarded child process (`ingest.isolation`)."""
+    limits = Limits.from_env()
+    for d in duplicates:
+        for f in d.candidate.files:
+            archive_file(f, paths.archive)
+    pieces = []
+    for chunk in _slices(new, limits):
+        candidates, contents = _read_slice(paths, chunk, limits)
+        pieces.append(parse_isolated(candidates, batch_id, contents, limits))
+        del candidates, contents
+    parsed, spans, frame = merge_frames(pieces)
     target = write_group(staging_dir(paths, batch_id), group, parsed, spans, frame, duplicates)
     return {
         "group": group,
@@ -124,7 +176,7 @@ def stage_group(
     """Stage one group of files (one Airflow task). Duplicates across groups of the same
     batch are caught by the commit step."""
     paths = (paths or Paths.from_env()).ensure()
-    found = discover([Path(f) for f in files])
+    found = discover([Path(f) for f in files], stamp=stamper(paths))
     with Registry.open(paths, readonly=True) as registry:
         plan = classify(found.candidates, registry)
     name = group or (plan.new[0].group if plan.new else "_group")
@@ -140,7 +192,7 @@ def stage_batch(
     """Stage every group on `workers` processes (default both cores): `thads load`."""
     paths = (paths or Paths.from_env()).ensure()
     files = [Path(f) for group_files in groups.values() for f in group_files]
-    found = discover(files)
+    found = discover(files, stamp=stamper(paths))
     with Registry.open(paths, readonly=True) as registry:
         plan = classify(found.candidates, registry)
     by_group: dict[str, tuple[list[Candidate], list[Duplicate]]] = {}

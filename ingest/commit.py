@@ -178,6 +178,11 @@ def _commit(
         # A held file is judged when its period is reopened, not now.
         dq_rows = dq_rows[~dq_rows["submission_id"].isin(held_ids)]
     if dq_rows is not None and len(dq_rows):
+        # Only the results of submissions this commit records: a batch that overlapped
+        # another (two loads of the same files) must not record their checks twice.
+        recorded = {p.submission_id for p, _, _ in to_record}
+        dq_rows = dq_rows[dq_rows["submission_id"].isin(recorded)]
+    if dq_rows is not None and len(dq_rows):
         dq_path = paths.data_quality / f"{batch_id}.parquet"
         table = pa.Table.from_pandas(dq_rows, preserve_index=False)
         summary.files_written.append(str(write_parquet_atomic(table, dq_path)))
@@ -265,6 +270,7 @@ def _file_record(
         revision=rev,
         fmt=fmt,
         arrival_time=f.arrival_time,
+        first_seen=f.first_seen,
         archive_path=str(archived.relative_to(archived.parent.parent)),
     )
 

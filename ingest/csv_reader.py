@@ -12,6 +12,7 @@ import io
 
 from ingest.grid import Expect, read_grid
 from ingest.headers import MIN_LABELS, match_label
+from ingest.limits import LimitExceeded, Limits, check_grid
 from ingest.readers import ReadResult, Source, content
 from ingest.schema import MeasureRows
 from thads.contract import Finding
@@ -42,22 +43,42 @@ def sniff_delimiter(text: str) -> str:
     return ","
 
 
-def read_csv_grid(text: str) -> tuple[list[list[object]], list[int]]:
-    """Records and the 1-based line each starts on."""
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def read_csv_grid(
+    text: str, limits: Limits | None = None, sheet: str = ""
+) -> tuple[list[list[object]], list[int]]:
+    """Records and the 1-based line each starts on; stops with LimitExceeded at a field,
+    row or column past the limits (a 10 MB field is not read into memory as one cell)."""
+    limits = limits or Limits.from_env()
     grid: list[list[object]] = []
     lines: list[int] = []
     previous_end = 0
-    for record in reader:
-        grid.append(list(record))
-        lines.append(previous_end + 1)
-        previous_end = reader.line_num
+    previous_limit = csv.field_size_limit(limits.cell_chars)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+        for record in reader:
+            grid.append(list(record))
+            lines.append(previous_end + 1)
+            previous_end = reader.line_num
+            if len(grid) > limits.rows:
+                raise LimitExceeded("the number of rows", "more", limits.rows, sheet=sheet)
+    except csv.Error as exc:
+        if "field larger than field limit" not in str(exc):
+            raise
+        raise LimitExceeded("the length of a field (characters)", "more", limits.cell_chars,
+                            sheet=sheet, row=previous_end + 1) from None  # fmt: skip
+    finally:
+        csv.field_size_limit(previous_limit)
+    check_grid(grid, limits, sheet)
     return grid, lines
 
 
 def read_csv_half(
-    source: Source, file: str, sha256: str, measure: str, expect: Expect | None
+    source: Source,
+    file: str,
+    sha256: str,
+    measure: str,
+    expect: Expect | None,
+    limits: Limits | None = None,
 ) -> tuple[MeasureRows | None, ReadResult]:
     part = ReadResult(parts=None)
     try:
@@ -78,7 +99,16 @@ def read_csv_half(
             Finding(file=file, rule="parse.unreadable", severity="error", message=str(exc))
         )
         return None, part
-    grid, lines = read_csv_grid(text)
+    try:
+        grid, lines = read_csv_grid(text, limits, sheet=file)
+    except LimitExceeded as exc:
+        part.findings.append(exc.finding(file))
+        return None, part
+    except csv.Error as exc:  # e.g. a NUL byte, an unterminated quote at the end
+        part.findings.append(
+            Finding.of("parse.reader_failed", file, f"not a readable CSV file ({exc})", sheet=file)
+        )
+        return None, part
     result = read_grid(
         grid,
         measure=measure,
@@ -93,11 +123,15 @@ def read_csv_half(
     return result.rows, part
 
 
-def read_csv_pair(halves: dict[str, tuple[Source, str, str]], expect: Expect | None) -> ReadResult:
+def read_csv_pair(
+    halves: dict[str, tuple[Source, str, str]],
+    expect: Expect | None,
+    limits: Limits | None = None,
+) -> ReadResult:
     """`halves[measure] = (path or bytes, file name, sha256)`."""
     result = ReadResult(parts=None)
     for measure, (source, file, sha256) in halves.items():
-        _rows, part = read_csv_half(source, file, sha256, measure, expect)
+        _rows, part = read_csv_half(source, file, sha256, measure, expect, limits)
         result.findings += part.findings
         result.labels.update(part.labels)
         for key, value in part.header.items():

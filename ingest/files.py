@@ -12,29 +12,63 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+import shutil
+import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.model import SourceFile
 from thads.contract import CSV_SUFFIXES, FileName, FileNameError, Finding, parse_filename
-from thads.durable import atomic_copy, atomic_write_bytes, atomic_write_text, fsync_dir
+from thads.durable import atomic_write, atomic_write_bytes, atomic_write_text, fsync_dir
+from thads.safe_text import safe_text
 
-TARGETS_RE = re.compile(r"^targets_(?P<year>\d{4})\.csv$", re.IGNORECASE)
+TARGETS_RE = re.compile(r"^targets_(?P<year>\d{4})\.csv\Z", re.IGNORECASE | re.ASCII)
 #: Files a landing zone may hold that are nobody's submission: editor/OS litter, and the
 #: answer key `thads generate` writes beside a generated zone (never sent by a province).
 _IGNORED_PREFIXES = (".", "~$")
 _IGNORED_NAMES = frozenset({"manifest.json"})
+_SUBMISSION_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods", ".csv", ".json")
 _CHUNK = 1 << 20
+#: Longest file name most file systems take (bytes), for the names quarantine makes.
+_MAX_NAME_BYTES = 255
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of `path` if it is a regular file, never following a link
+    (O_NOFOLLOW) and never blocking on a pipe or device (O_NONBLOCK); raises
+    NotRegularFile otherwise. Every read of a landing file goes through here."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotRegularFile(path, "not a regular file")
+    return fd
+
+
+class NotRegularFile(OSError):
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+class FileTooLarge(NotRegularFile):
+    pass
 
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with os.fdopen(open_regular(path), "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (never through a link); at most `limit` + 1 bytes."""
+    with os.fdopen(open_regular(path), "rb") as handle:
+        return handle.read() if limit is None else handle.read(limit + 1)
 
 
 def pair_sha(viec_sha: str, tien_sha: str) -> str:
@@ -47,34 +81,85 @@ def pair_sha(viec_sha: str, tien_sha: str) -> str:
 _SHA_CACHE: dict[tuple[str, int, int, int], str] = {}
 
 
+def entry_problem(path: Path) -> str | None:
+    """Why a landing-zone entry is not read (None: a regular file). Links are never
+    followed: a link to a file elsewhere would copy outside content into the warehouse."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return f"cannot be examined ({exc.strerror or exc})"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link (links are not followed out of the landing zone)"
+    if stat.S_ISDIR(mode):
+        return "a folder (only files directly in the landing zone are read)"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a device, pipe or socket)"
+    return None
+
+
+def unread_sha(name: str, reason: str) -> str:
+    """Stands in for the content hash of an entry that was not read (a link, a device, an
+    unreadable file): stable, so a rerun does not record it again, and never the hash of
+    any content."""
+    return hashlib.sha256(f"unread\0{name}\0{reason}".encode("utf-8", "replace")).hexdigest()
+
+
 def source_file(path: Path, data: bytes | None = None) -> SourceFile:
     """Hash and stat one file; the name is parsed but a bad name is not an error here.
-    `data`: the file's bytes when the caller has read them (hashed instead of the file)."""
-    stat = path.stat()
+    `data`: the file's bytes when the caller has read them (hashed instead of the file).
+    An entry that cannot or must not be read comes back with `unread` set (its reason)."""
+    name = safe_text(path.name)  # what the registry, messages and quarantine show
     try:
-        filename: FileName | None = parse_filename(path.name)
+        filename: FileName | None = parse_filename(name)
     except FileNameError:
         filename = None
-    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    if data is not None:
-        sha = hashlib.sha256(data).hexdigest()
-    else:
-        sha = _SHA_CACHE.get(key) or sha256_file(path)
-    _SHA_CACHE[key] = sha
+    problem = entry_problem(path) if data is None else None
+    try:
+        info = path.lstat()
+        mtime = datetime.fromtimestamp(info.st_mtime, tz=UTC)
+    except OSError:
+        info, mtime = None, None
+    if problem is None and info is not None:
+        key = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
+        try:
+            if data is not None:
+                sha = hashlib.sha256(data).hexdigest()
+            else:
+                sha = _SHA_CACHE.get(key) or sha256_file(path)
+            _SHA_CACHE[key] = sha
+        except OSError as exc:  # no permission, vanished, replaced by a link meanwhile
+            problem = f"cannot be read ({getattr(exc, 'reason', None) or exc.strerror or exc})"
+    if problem is not None or info is None:
+        problem = problem or "vanished before it could be read"
+        return SourceFile(
+            path=path,
+            name=name,
+            sha256=unread_sha(name, problem),
+            size=info.st_size if info is not None else 0,
+            arrival_time=datetime.now(UTC),
+            filename=filename,
+            mtime=mtime,
+            unread=problem,
+        )
     return SourceFile(
         path=path,
-        name=path.name,
+        name=name,
         sha256=sha,
-        size=stat.st_size if data is None else len(data),
-        arrival_time=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+        size=info.st_size if data is None else len(data),
+        # Found now; `ingest.arrival.stamp_arrivals` replaces it with the registry's answer.
+        arrival_time=datetime.now(UTC),
         filename=filename,
+        mtime=mtime,
     )
 
 
-def read_once(f: SourceFile) -> tuple[SourceFile, bytes]:
+def read_once(f: SourceFile, limit: int | None = None) -> tuple[SourceFile, bytes]:
     """The file's bytes, and its record checked against them: a file rewritten since it was
-    hashed comes back with its new hash, so what is archived and parsed is what was hashed."""
-    data = f.path.read_bytes()
+    hashed comes back with its new hash, so what is archived and parsed is what was hashed.
+    Raises FileTooLarge past `limit` bytes (it grew since it was listed)."""
+    data = read_regular(f.path, limit)
+    if limit is not None and len(data) > limit:
+        raise FileTooLarge(f.path, "larger than the file size limit")
     if len(data) == f.size and hashlib.sha256(data).hexdigest() == f.sha256:
         return f, data
     return source_file(f.path, data), data
@@ -144,23 +229,43 @@ class Discovery:
     targets: list[SourceFile] = field(default_factory=list)
 
 
+def looks_like_submission(name: str) -> bool:
+    """A name a province or the data team may have meant as a submission or targets file:
+    such an entry is never skipped without a record, even hidden or as an Excel lock file."""
+    folded = name.lower()
+    return "thads" in folded or "targets" in folded or folded.endswith(_SUBMISSION_SUFFIXES)
+
+
 def list_landing(landing: Path) -> list[Path]:
-    """Regular files directly in `landing` (not recursive), sorted by name for stable order."""
-    return sorted(
-        p
-        for p in Path(landing).iterdir()
-        if p.is_file() and not p.name.startswith(_IGNORED_PREFIXES) and p.name not in _IGNORED_NAMES
-    )
+    """The entries directly in `landing` to consider (not recursive), sorted by name: every
+    entry but the answer key and hidden or lock files that do not look like a submission.
+    Links, folders and devices are listed too: discovery refuses them with a reason."""
+    out = []
+    for p in Path(landing).iterdir():
+        if p.name in _IGNORED_NAMES:
+            continue
+        if p.name.startswith(_IGNORED_PREFIXES) and not looks_like_submission(p.name):
+            continue
+        if entry_problem(p) is not None and not looks_like_submission(p.name):
+            continue  # a sub-folder of the data team's own, say: not a submission
+        out.append(p)
+    return sorted(out)
 
 
-def discover(source: Path | Iterable[Path | str]) -> Discovery:
-    """Candidates and targets files from a landing folder or an explicit list of files."""
+#: Turns freshly found files into files with their arrival time (`ingest.arrival`).
+Stamper = Callable[[list[SourceFile]], list[SourceFile]]
+
+
+def discover(source: Path | Iterable[Path | str], stamp: Stamper | None = None) -> Discovery:
+    """Candidates and targets files from a landing folder or an explicit list of files.
+    `stamp` gives each file its arrival time (a load); without it the files arrive now."""
     if isinstance(source, str | Path):
         source = Path(source)
         paths: Iterable[Path | str] = list_landing(source) if source.is_dir() else [source]
     else:
         paths = source
-    return group_files(source_file(Path(p)) for p in paths)
+    files = [source_file(Path(p)) for p in paths]
+    return group_files(stamp(files) if stamp is not None else files)
 
 
 def group_files(files: Iterable[SourceFile]) -> Discovery:
@@ -168,7 +273,11 @@ def group_files(files: Iterable[SourceFile]) -> Discovery:
     found = Discovery()
     csv_halves: dict[str, dict[str, SourceFile]] = {}
     for f in files:
-        if TARGETS_RE.match(f.name):
+        if f.unread is not None:
+            found.candidates.append(Candidate([f], f.filename, _unread_finding(f)))
+        elif f.name.startswith(_IGNORED_PREFIXES):  # a hidden copy or lock file of a report
+            found.candidates.append(Candidate([f], None, _bad_name_finding(f.name)))
+        elif TARGETS_RE.match(f.name):
             found.targets.append(f)
         elif f.filename is None:
             found.candidates.append(Candidate([f], None, _bad_name_finding(f.name)))
@@ -192,6 +301,11 @@ def group_files(files: Iterable[SourceFile]) -> Discovery:
             found.candidates.append(_lone_half(half))
     found.candidates.sort(key=lambda c: c.files[0].name)
     return found
+
+
+def _unread_finding(f: SourceFile) -> Finding:
+    rule = "parse.unreadable" if (f.unread or "").startswith("cannot") else "parse.not_regular_file"
+    return Finding.of(rule, f.name, f"not read: {f.unread}")
 
 
 def _bad_name_finding(name: str) -> Finding:
@@ -231,6 +345,8 @@ def archive_name(f: SourceFile) -> str:
 def archive_bytes(f: SourceFile, data: bytes, archive_dir: Path) -> Path:
     """`archive_file` from bytes already read (staging reads each file once)."""
     target = archive_dir / archive_name(f)
+    if f.unread is not None:
+        return target  # nothing was read, nothing to keep
     if os.path.exists(target):
         return target
     # fsynced file by file; the directory once per staged group (`sync_archive`)
@@ -244,9 +360,17 @@ def archive_file(f: SourceFile, archive_dir: Path) -> Path:
     under a final name (a later run would then believe it archived).
     """
     target = archive_dir / archive_name(f)
+    if f.unread is not None:
+        return target  # a link, device or unreadable file: nothing was read, nothing kept
     if os.path.exists(os.path.join(archive_dir, target.name)):  # cheaper than Path.exists
         return target
-    return atomic_copy(f.path, target, sync_dir=False)
+    return atomic_write(target, lambda tmp: _copy_regular(f.path, tmp), sync_dir=False)
+
+
+def _copy_regular(source: Path, dest: Path) -> None:
+    """Streamed (any size), never through a link."""
+    with os.fdopen(open_regular(source), "rb") as handle, open(dest, "wb") as out:
+        shutil.copyfileobj(handle, out, _CHUNK)
 
 
 def sync_archive(archive_dir: Path) -> None:
@@ -265,12 +389,18 @@ def quarantine_file(
     landing file may have changed since it was hashed).
     """
     quarantine_dir.mkdir(parents=True, exist_ok=True)
-    target = quarantine_dir / f.name
+    name = f.name
+    if len(f"{name}.reasons.json".encode()) > _MAX_NAME_BYTES:
+        # A name near the file-system limit: kept under its hash (the note names the file).
+        name = f"{f.sha256[:32]}{Path(f.name).suffix[:16]}"
+    target = quarantine_dir / name
     if target.exists() and _kept_sha(target) != f.sha256:
-        target = quarantine_dir / f"{Path(f.name).stem}__{f.sha256[:12]}{Path(f.name).suffix}"
+        target = quarantine_dir / f"{f.sha256[:12]}__{name}"[: _MAX_NAME_BYTES - 16]
     archived = archive_dir / archive_name(f)
-    atomic_copy(archived if archived.exists() else f.path, target)
-    note = {"file": f.name, "sha256": f.sha256, **note}
+    if f.unread is None:
+        source = archived if archived.exists() else f.path
+        atomic_write(target, lambda tmp: _copy_regular(source, tmp))
+    note = {"file": f.name, "sha256": f.sha256, "not_read": f.unread, **note}
     atomic_write_text(
         Path(f"{target}.reasons.json"), json.dumps(note, ensure_ascii=False, indent=1, default=str)
     )

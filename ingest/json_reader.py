@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from ingest.grid import Expect
+from ingest.limits import LimitExceeded, Limits
 from ingest.numbers import NotANumber, parse_vn_number
 from ingest.readers import ReadResult, Source, content
 from ingest.schema import MeasureRows
 from thads.contract import MEASURES, NUMERIC_KEYS, Finding, is_total_label
 
 
-def read_json(source: Source, file: str, sha256: str, expect: Expect | None) -> ReadResult:
+def read_json(
+    source: Source, file: str, sha256: str, expect: Expect | None, limits: Limits | None = None
+) -> ReadResult:
+    """Read a JSON report. Raises LimitExceeded for nesting deeper than `limits.json_depth`
+    (checked before decoding: the decoder recurses), a number literal longer than
+    `limits.digits` or more than `limits.rows` rows."""
+    limits = limits or Limits.from_env()
     result = ReadResult(parts=None)
 
     def error(rule: str, message: str, **where: Any) -> None:
@@ -28,7 +37,17 @@ def read_json(source: Source, file: str, sha256: str, expect: Expect | None) -> 
         )
 
     try:
-        doc = json.loads(content(source).decode("utf-8-sig"))
+        text = content(source).decode("utf-8-sig")
+        depth = nesting_depth(text, limits.json_depth)
+        if depth > limits.json_depth:
+            raise LimitExceeded(
+                "the nesting depth", f"more than {limits.json_depth}", limits.json_depth
+            )
+        doc = json.loads(
+            text,
+            parse_int=partial(_number, int, limits.digits),
+            parse_float=partial(_number, float, limits.digits),
+        )
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = {"row": exc.lineno} if isinstance(exc, json.JSONDecodeError) else {}
         error("parse.invalid_json", f"not valid UTF-8 JSON ({exc})", **where)
@@ -61,11 +80,41 @@ def read_json(source: Source, file: str, sha256: str, expect: Expect | None) -> 
                 sheet=measure,
             )
             continue
+        if len(items) > limits.rows:
+            raise LimitExceeded("the number of rows", len(items), limits.rows, sheet=measure)
         rows = _read_rows(items, measure, file, sha256, result)
         for key in ("office", *NUMERIC_KEYS):
             result.labels[(measure, key)] = (measure, key)
         result.parts = {**(result.parts or {}), measure: rows}
     return result
+
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def nesting_depth(text: str, stop_at: int) -> int:
+    """The deepest nesting of arrays/objects (strings skipped), scanning no further than
+    one level past `stop_at`: no recursion, whatever the input."""
+    depth = deepest = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > stop_at:
+                    break
+        elif token in ("]", "}"):
+            depth -= 1
+    return deepest
+
+
+def _number(kind: type, digits: int, literal: str) -> int | float:
+    """A JSON number literal, refused when longer than the digits limit allows (a
+    300-digit integer overflows every sum after it)."""
+    if sum(ch.isdigit() for ch in literal) > digits + 6:  # room for decimals, exponent
+        raise LimitExceeded("a number's digits", len(literal), digits + 6)
+    return kind(literal)
 
 
 def _check_identity(doc: dict[str, Any], expect: Expect | None, error) -> None:

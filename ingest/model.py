@@ -16,11 +16,18 @@ class SourceFile:
     """One file as found in the landing zone."""
 
     path: Path
-    name: str
+    name: str  # as received, control characters escaped (`thads.safe_text`)
     sha256: str
     size: int
-    arrival_time: datetime  # the file's mtime in the landing zone, UTC
+    #: When the warehouse first saw the file (contract 6.1), UTC: `ingest.arrival` stamps it
+    #: from the registry; before that (or in `thads check`) the moment it was found.
+    arrival_time: datetime
     filename: FileName | None  # None when the name does not follow the contract
+    mtime: datetime | None = None  # the sender's modification time: trusted only on request
+    first_seen: datetime | None = None  # when the registry first recorded (name, sha256)
+    #: Why the entry was not read (a link, a device, no permission); then `sha256` is
+    #: `ingest.files.unread_sha`, not a content hash, and nothing is archived.
+    unread: str | None = None
 
 
 @dataclass

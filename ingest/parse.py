@@ -10,7 +10,7 @@ each submission gets a slice of.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
@@ -18,62 +18,101 @@ from multiprocessing.context import BaseContext
 import pandas as pd
 
 from ingest.csv_reader import read_csv_pair
-from ingest.files import Candidate, discover
+from ingest.files import Candidate, discover, read_regular
 from ingest.grid import Expect
 from ingest.json_reader import read_json
-from ingest.model import ParsedSubmission, SourceFile
-from ingest.readers import ReadResult, Source
+from ingest.limits import LimitExceeded, Limits, cap_findings
+from ingest.model import ParsedSubmission
+from ingest.readers import ReadResult
 from ingest.rowsets import attach_rows
 from ingest.schema import MeasureRows, RowsBuilder, SubmissionMeta
+from ingest.value_rules import period_not_closed, value_findings
 from ingest.xlsx import read_xlsx
 from thads.contract import MEASURES, Finding, boundary_for
+from thads.safe_text import safe_text
 
 #: Candidates per process-pool task: large enough that a task's overhead (pickling,
 #: scheduling) is small next to its parsing, small enough to balance two cores.
 CHUNK_SIZE = 64
 
 
-def read_candidate(candidate: Candidate, data: Mapping[str, bytes] | None = None) -> ReadResult:
-    """Read a candidate's files in its format; never raises on bad content. `data[name]`,
-    when given, holds a file's bytes already read (then the file is not opened again)."""
+def read_candidate(
+    candidate: Candidate, data: Mapping[str, bytes] | None = None, limits: Limits | None = None
+) -> ReadResult:
+    """Read a candidate's files in its format; never raises, whatever the content (any
+    exception becomes a finding). `data[name]`, when given, holds a file's bytes already
+    read; otherwise the file is read here, the same way (one code path for `thads load`
+    and `thads check`)."""
     if candidate.problem is not None:
         return ReadResult(parts=None, findings=[candidate.problem])
+    limits = limits or Limits.from_env()
+    first = candidate.files[0].name
+    try:
+        read = _read(candidate, data or {}, limits)
+    except LimitExceeded as exc:
+        read = ReadResult(parts=None, findings=[exc.finding(first)])
+    except MemoryError:
+        exc = LimitExceeded("the memory needed to read the file", "more", limits.memory_bytes)
+        read = ReadResult(parts=None, findings=[exc.finding(first)])
+    except OSError as exc:  # the file vanished or cannot be read: a finding, the batch goes on
+        read = ReadResult(
+            parts=None,
+            findings=[Finding.of("parse.unreadable", first, f"cannot read the file ({exc})")],
+        )
+    except Exception as exc:
+        read = ReadResult(
+            parts=None,
+            findings=[
+                Finding.of(
+                    "parse.reader_failed",
+                    first,
+                    f"the reader failed on this file ({type(exc).__name__}: "
+                    f"{safe_text(str(exc))[:300]})",
+                )
+            ],
+        )
+    name = candidate.filename
+    if name is not None:
+        late = period_not_closed(first, name.statistical_year, name.months, candidate.arrival_time)
+        if late is not None:
+            read.findings.append(late)
+    read.findings = cap_findings(read.findings, limits.findings_per_rule)
+    return read
+
+
+def _read(candidate: Candidate, data: Mapping[str, bytes], limits: Limits) -> ReadResult:
     name = candidate.filename
     assert name is not None
     expect = Expect(name.province_code, name.statistical_year, name.months)
-
-    def source(f: SourceFile) -> Source:
-        return data[f.name] if data is not None and f.name in data else f.path
-
-    try:
-        if name.fmt == "xlsx":
-            f = candidate.files[0]
-            return read_xlsx(source(f), f.name, f.sha256, expect)
-        if name.fmt == "json":
-            f = candidate.files[0]
-            return read_json(source(f), f.name, f.sha256, expect)
+    content: dict[str, bytes] = {}
+    for f in candidate.files:
+        if f.size > limits.file_bytes:
+            raise LimitExceeded("the file size (bytes)", f.size, limits.file_bytes)
+        content[f.name] = (
+            data[f.name] if f.name in data else read_regular(f.path, limits.file_bytes)
+        )
+        if len(content[f.name]) > limits.file_bytes:  # grew since it was listed
+            raise LimitExceeded("the file size (bytes)", "more", limits.file_bytes)
+    if name.fmt == "xlsx":
+        f = candidate.files[0]
+        read = read_xlsx(content[f.name], f.name, f.sha256, expect, limits)
+    elif name.fmt == "json":
+        f = candidate.files[0]
+        read = read_json(content[f.name], f.name, f.sha256, expect, limits)
+    else:
         halves = {
             (f.filename.csv_measure if f.filename else "cases") or "cases": (
-                source(f),
+                content[f.name],
                 f.name,
                 f.sha256,
             )
             for f in candidate.files
         }
-        return read_csv_pair(halves, expect)
-    except OSError as exc:
-        # The file vanished or cannot be read: a finding, the batch goes on.
-        return ReadResult(
-            parts=None,
-            findings=[
-                Finding(
-                    file=candidate.files[0].name,
-                    rule="parse.unreadable",
-                    severity="error",
-                    message=f"cannot read the file ({exc})",
-                )
-            ],
-        )
+        read = read_csv_pair(halves, expect, limits)
+    if read.parts:
+        file_of = {m: p.source_file for m, p in read.parts.items()}
+        read.findings += value_findings(file_of, read, limits)
+    return read
 
 
 def _submission(candidate: Candidate, read: ReadResult) -> ParsedSubmission:
@@ -95,6 +134,11 @@ def _submission(candidate: Candidate, read: ReadResult) -> ParsedSubmission:
         header=dict(read.header),
         submitted_at=read.submitted_at,
     )
+
+
+def submission_with_findings(candidate: Candidate, findings: list[Finding]) -> ParsedSubmission:
+    """A candidate that could not be read at all, refused with these findings."""
+    return _submission(candidate, ReadResult(parts=None, findings=findings))
 
 
 def _meta(sub: ParsedSubmission, batch_id: str) -> SubmissionMeta:
@@ -119,15 +163,21 @@ def parse_chunk_frame(
     candidates: Sequence[Candidate],
     batch_id: str = "",
     data: Sequence[Mapping[str, bytes] | None] | None = None,
+    limits: Limits | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> tuple[list[ParsedSubmission], list[tuple[int, int] | None], pd.DataFrame]:
     """Parse candidates in this process. The submissions come back WITHOUT rows; all their
     rows are in one frame, `spans[i]` = (start, stop) of submission i (None: unreadable).
-    `data[i]`, when given, holds candidate i's file bytes already read."""
+    `data[i]`, when given, holds candidate i's file bytes already read. `on_start(i)` is
+    called before candidate i is read (`ingest.isolation` watches the progress)."""
+    limits = limits or Limits.from_env()
     builder = RowsBuilder()
     subs: list[ParsedSubmission] = []
     spans: list[tuple[int, int] | None] = []
     for i, candidate in enumerate(candidates):
-        read = read_candidate(candidate, data[i] if data is not None else None)
+        if on_start is not None:
+            on_start(i)
+        read = read_candidate(candidate, data[i] if data is not None else None, limits)
         sub = _submission(candidate, read)
         span = None
         if read.parts is not None:

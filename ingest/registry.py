@@ -12,6 +12,10 @@ Two tables carry the facts:
 `batches` records committed batches, so the commit step can tell a crashed batch's
 leftovers from real data. Every change of a commit happens in ONE transaction.
 
+`sightings` records when the warehouse first saw each (file name, content): the arrival
+time of contract 6.1 (`ingest.arrival`); the sender's mtime counts only with
+`thads load --trust-mtime`, and never later than the first sight.
+
 The standing version of a (province, year, months) is the accepted submission that
 `contract.newest_first` puts first (later arrival, then higher revision: contract
 section 3); the other accepted ones are `superseded`. A quarantined submission is never accepted, so
@@ -99,6 +103,18 @@ CREATE TABLE IF NOT EXISTS approval_log (
 );
 CREATE INDEX IF NOT EXISTS approval_log_period
     ON approval_log (province_code, statistical_year, months);
+-- When the warehouse first saw each (file name, content): the arrival time of contract 6.1.
+-- Written when a load finds the file (before parsing), so a crashed or failed load does not
+-- make the file arrive again later. `arrival_time` is `first_seen`, or with
+-- `thads load --trust-mtime` the file's mtime when that is earlier.
+CREATE TABLE IF NOT EXISTS sightings (
+    file             TEXT NOT NULL,
+    sha256           TEXT NOT NULL,
+    first_seen       TEXT NOT NULL,
+    arrival_time     TEXT NOT NULL,
+    mtime_trusted    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (file, sha256)
+);
 
 -- Close decisions taken in Airflow (thads.approval.close): approved | rejected, with the
 -- reason; an approval's effect is in approval_log, a rejection is only here.
@@ -182,6 +198,7 @@ class FileRecord:
     fmt: str
     arrival_time: datetime
     archive_path: str
+    first_seen: datetime | None = None  # None: the commit's time
     own_status: str | None = None
     own_reasons: list[str] | None = None
     duplicate_of: str | None = None
@@ -288,6 +305,51 @@ class Registry:
                 owners.setdefault((sha, (code, year, months)), (file, sid))
         return owners
 
+    def sightings(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[datetime, datetime]]:
+        """(file, sha256) -> (first_seen, arrival_time) of the files seen before."""
+        out: dict[tuple[str, str], tuple[datetime, datetime]] = {}
+        for file, sha in set(keys):
+            row = self.conn.execute(
+                "SELECT first_seen, arrival_time FROM sightings WHERE file = ? AND sha256 = ?",
+                (file, sha),
+            ).fetchone()
+            if row is None:
+                # Recorded before sightings were kept: the commit's time is the first sight.
+                row = self.conn.execute(
+                    "SELECT MIN(first_seen), MIN(arrival_time) FROM files "
+                    "WHERE file = ? AND sha256 = ?",
+                    (file, sha),
+                ).fetchone()
+            if row is not None and row[0] is not None:
+                out[(file, sha)] = (from_iso(row[0]), from_iso(row[1]))  # type: ignore[assignment]
+        return out
+
+    def record_sightings(
+        self, seen: Sequence[tuple[str, str, datetime | None]], now: datetime, trust_mtime: bool
+    ) -> dict[tuple[str, str], tuple[datetime, datetime]]:
+        """Record (file, sha256, mtime) as seen at `now` unless seen before; returns (file,
+        sha256) -> (first_seen, arrival_time). With `trust_mtime` the arrival is the mtime,
+        never later than the first sight. Call inside `transaction()`."""
+        known = self.sightings((file, sha) for file, sha, _ in seen)
+        for file, sha, mtime in seen:
+            first, arrival = known.get((file, sha), (now, now))
+            trusted = trust_mtime and mtime is not None
+            if trusted:
+                arrival = min(mtime, first)  # type: ignore[type-var]
+            self.conn.execute(
+                """INSERT INTO sightings (file, sha256, first_seen, arrival_time, mtime_trusted)
+                   VALUES (?,?,?,?,?)
+                   ON CONFLICT (file, sha256) DO UPDATE SET
+                       arrival_time = excluded.arrival_time,
+                       mtime_trusted = excluded.mtime_trusted
+                   WHERE excluded.mtime_trusted = 1""",
+                (file, sha, iso(first), iso(arrival), int(trusted)),
+            )
+            known[(file, sha)] = (first, arrival)
+        return known
+
     def committed_batches(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT batch_id FROM batches")}
 
@@ -365,7 +427,7 @@ class Registry:
                     r.revision,
                     r.fmt,
                     iso(r.arrival_time),
-                    seen,
+                    iso(r.first_seen) if r.first_seen else seen,
                     r.own_status,
                     None
                     if r.own_reasons is None

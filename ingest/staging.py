@@ -69,6 +69,9 @@ def _source_to(f: SourceFile) -> dict[str, Any]:
         "size": f.size,
         "arrival_time": f.arrival_time.isoformat(),
         "filename": _filename_to(f.filename),
+        "mtime": f.mtime.isoformat() if f.mtime else None,
+        "first_seen": f.first_seen.isoformat() if f.first_seen else None,
+        "unread": f.unread,
     }
 
 
@@ -77,6 +80,8 @@ def _source_from(data: dict[str, Any]) -> SourceFile:
     values["path"] = Path(data["path"])
     values["arrival_time"] = _time(data["arrival_time"])
     values["filename"] = _filename_from(data.get("filename"))
+    values["mtime"] = _time(data.get("mtime"))
+    values["first_seen"] = _time(data.get("first_seen"))
     return SourceFile(**values)
 
 
@@ -163,7 +168,8 @@ def write_group(
         "spans": [list(s) if s is not None else None for s in spans],
         "duplicates": [duplicate_to(d) for d in duplicates],
     }
-    atomic_write_text(meta_path, json.dumps(meta, ensure_ascii=False, indent=1, default=str))
+    # ASCII-escaped: a landing path may hold bytes that are not UTF-8 (a hostile name).
+    atomic_write_text(meta_path, json.dumps(meta, ensure_ascii=True, indent=1, default=str))
     return meta_path
 
 

@@ -7,8 +7,9 @@ only be a decimal point. Without a `boundary` column the year decides (63 before
 file without it leaves `boundary` null with a warning.
 
 Each file is recorded in the registry (fmt `targets`): the newest file per year (as for
-submissions: `contract.newest_first`) is `loaded`, older ones `superseded`, a broken one
-`quarantined` (kept in `quarantine/` with its reasons; the previous targets stand).
+submissions: `contract.newest_first`, arrival as `ingest.arrival` defines it) is `loaded`,
+older ones `superseded`, a broken one `quarantined` (kept in `quarantine/` with its
+reasons; the previous targets stand).
 `raw/targets.parquet` is rebuilt from the archived standing file of every year, so it
 always matches the registry.
 """
@@ -26,15 +27,19 @@ from typing import Any
 
 import pyarrow as pa
 
+from ingest.arrival import stamper
 from ingest.csv_reader import decode
 from ingest.files import TARGETS_RE, archive_file, discover, quarantine_file, source_file
+from ingest.limits import LimitExceeded, Limits
 from ingest.lock import commit_lock
 from ingest.model import SourceFile
 from ingest.numbers import NotANumber, parse_vn_number
 from ingest.raw import write_parquet_atomic
 from ingest.registry import FileRecord, Registry, from_iso, now_iso
+from thads import reference
 from thads.config import Paths
 from thads.contract import BOUNDARIES, Finding, newest_first, year_boundary
+from thads.safe_text import safe_text
 
 REQUIRED = ("province_code", "case_target_pct", "money_target_pct")
 TARGETS_SCHEMA = pa.schema(
@@ -81,8 +86,30 @@ def default_boundary(year: int) -> int | None:
 
 
 def parse_targets(path: Path, source: SourceFile | None = None) -> TargetsFile:
-    """Read one targets file; problems are findings naming file, line and column."""
+    """Read one targets file; problems are findings naming file, line and column. Never
+    raises for what the file holds: past a limit, or on any failure, the file is refused."""
     source = source or source_file(path)
+    limits = Limits.from_env()
+    previous = csv.field_size_limit(limits.cell_chars)
+    try:
+        if source.unread is not None or source.size > limits.file_bytes:
+            raise LimitExceeded("the file size (bytes)", source.size, limits.file_bytes)
+        return _parse_targets(path, source)
+    except Exception as exc:
+        out = TargetsFile(source, 0)
+        out.findings.append(
+            Finding.of(
+                "targets.unreadable",
+                source.name,
+                f"the file cannot be read ({type(exc).__name__}: {safe_text(str(exc))[:300]})",
+            )
+        )
+        return out
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _parse_targets(path: Path, source: SourceFile) -> TargetsFile:
     match = TARGETS_RE.match(source.name)
     year = int(match["year"]) if match else 0
     out = TargetsFile(source, year)
@@ -153,8 +180,24 @@ def parse_targets(path: Path, source: SourceFile | None = None) -> TargetsFile:
                 continue
             boundary = int(raw)
         row: dict[str, Any] = {"province_code": code, "boundary": boundary}
+        if boundary is not None and code not in codes_of(boundary):
+            error(
+                "targets.unknown_province",
+                f"{code} is not a province code of the {boundary}-province set of {year}",
+                row=line,
+                column="province_code",
+                observed=code,
+                expected=f"a code of the {boundary} provinces",
+            )
+            continue
         for column in ("case_target_pct", "money_target_pct"):
             raw = cells[at[column]]
+            if not raw.strip():
+                # The contract reads a blank report cell as 0; a blank target is no target.
+                error("targets.blank_target", "the target is blank", row=line, column=column,
+                      observed="blank", expected="a percentage")  # fmt: skip
+                row[column] = None
+                continue
             try:
                 value = parse_pct(raw)
             except NotANumber as exc:
@@ -181,7 +224,33 @@ def parse_targets(path: Path, source: SourceFile | None = None) -> TargetsFile:
         out.rows.append(row)
     if not out.rows and not out.has_errors:
         error("targets.empty", "no targets in the file")
+    elif out.rows:
+        _check_complete(out, seen, has_boundary, error)
     return out
+
+
+def codes_of(boundary: int) -> frozenset[str]:
+    return frozenset(p.code for p in reference.provinces(boundary))
+
+
+def _check_complete(
+    out: TargetsFile, seen: set[tuple[str, int | None]], has_boundary: bool, error: Any
+) -> None:
+    """Every province of the year's boundary set(s) has a target: a file that leaves one
+    out would silently take that province's target away. The merger year needs both sets
+    (its periods use both) when the file says which is which."""
+    single = year_boundary(out.year)
+    sets = [single] if single is not None else (list(BOUNDARIES) if has_boundary else [])
+    for boundary in sets:
+        missing = sorted(codes_of(boundary) - {code for code, b in seen if b == boundary})
+        if missing:
+            error(
+                "targets.missing_province",
+                f"{len(missing)} province(s) of the {boundary}-province set have no target",
+                column="province_code",
+                observed=", ".join(missing[:20]) + (" ..." if len(missing) > 20 else ""),
+                expected=f"all {boundary} provinces",
+            )
 
 
 @dataclass
@@ -203,11 +272,15 @@ class TargetsSummary:
 
 
 def ingest_targets(
-    landing: Path | Iterable[Path | str], paths: Paths | None = None, batch_id: str = "targets"
+    landing: Path | Iterable[Path | str],
+    paths: Paths | None = None,
+    batch_id: str = "targets",
+    trust_mtime: bool = False,
 ) -> TargetsSummary:
     """Record new targets files, settle the standing file per year, rebuild targets.parquet."""
     paths = (paths or Paths.from_env()).ensure()
-    found = discover(landing if isinstance(landing, Path | str) else [Path(p) for p in landing])
+    source = landing if isinstance(landing, Path | str) else [Path(p) for p in landing]
+    found = discover(source, stamp=stamper(paths, trust_mtime))
     summary = TargetsSummary()
     with commit_lock(paths), Registry.open(paths) as registry:
         fresh = [f for f in found.targets if _id(f) not in registry.known_submission_ids([_id(f)])]
@@ -228,6 +301,7 @@ def ingest_targets(
                 revision=1,
                 fmt="targets",
                 arrival_time=f.arrival_time,
+                first_seen=f.first_seen,
                 archive_path=str(archived.relative_to(paths.home)),
             )
             if f.sha256 in owners:

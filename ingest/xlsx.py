@@ -13,17 +13,30 @@ import io
 from python_calamine import CalamineWorkbook
 
 from ingest.grid import Expect, read_grid
-from ingest.readers import ReadResult, Source
+from ingest.limits import LimitExceeded, Limits, check_grid
+from ingest.readers import ReadResult, Source, content
+from ingest.xlsx_guard import NotXlsx, check_xlsx
 from thads.contract import MEASURES, SHEET_NAMES, Finding, fold_label
 
 
-def read_xlsx(source: Source, file: str, sha256: str, expect: Expect | None) -> ReadResult:
+def read_xlsx(
+    source: Source, file: str, sha256: str, expect: Expect | None, limits: Limits | None = None
+) -> ReadResult:
+    """Read a workbook's two sheets. The bytes are checked first (`ingest.xlsx_guard`): an
+    .xls/.ods renamed .xlsx, a zip bomb or a sheet whose range is huge never reaches the
+    reader. Raises LimitExceeded past a limit."""
+    limits = limits or Limits.from_env()
     result = ReadResult(parts=None)
+    data = content(source)
     try:
-        if isinstance(source, bytes):
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
-        else:
-            workbook = CalamineWorkbook.from_path(str(source))
+        check_xlsx(data, limits)
+    except NotXlsx as exc:
+        result.findings.append(
+            Finding(file=file, rule="parse.not_xlsx", severity="error", message=str(exc))
+        )
+        return result
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_names = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises several types for a non-workbook
         result.findings.append(
@@ -55,6 +68,9 @@ def read_xlsx(source: Source, file: str, sha256: str, expect: Expect | None) -> 
             continue
         try:
             grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            check_grid(grid, limits, sheet)
+        except LimitExceeded:
+            raise
         except Exception as exc:
             result.findings.append(
                 Finding(

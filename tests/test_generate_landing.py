@@ -205,10 +205,9 @@ def test_targets_files(zone):
     with (out / "targets_2025.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["province_code", "case_target_pct", "money_target_pct", "boundary"]
-    legacy = {(c, "63") for c in ("92", "93", "94", "72", "80")}
-    assert {(r["province_code"], r["boundary"]) for r in rows} == legacy | {
-        ("92", "34"),
-        ("80", "34"),
+    # Every province of both sets, not only the zone's: a targets file is complete.
+    assert {(r["province_code"], r["boundary"]) for r in rows} == {
+        (p.code, str(b)) for b in (63, 34) for p in reference.provinces(b)
     }
     for r in rows:
         assert 70 <= float(r["case_target_pct"]) <= 93 and 25 <= float(r["money_target_pct"]) <= 80

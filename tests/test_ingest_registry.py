@@ -141,21 +141,79 @@ def test_resubmission_later_arrival_wins_and_earlier_is_kept(tmp_path, paths):
     assert old["superseded_by"] == cases.submission_id
 
 
-def test_same_arrival_higher_revision_wins_and_late_older_file_does_not(tmp_path, paths):
+def test_same_arrival_higher_revision_wins_and_the_senders_clock_does_not_count(tmp_path, paths):
     land = landing_with(tmp_path)
-    for rev, when in ((2, T0), (3, T0)):
+    for rev, when in ((2, T0), (3, T0 - timedelta(days=3))):
         r = make(done=6000 + rev, revision=rev, seed=rev)
         put(write_xlsx(r, land / r.filename("xlsx")), when)
     ingest(land, paths, workers=1)
+    # Seen in the same load: the same arrival (contract 6.1), whatever the mtimes say.
     assert statuses(paths) == {
         "THADS_80_2024_11_r2.xlsx": "superseded",
         "THADS_80_2024_11_r3.xlsx": "loaded",
     }
-    late = make(done=5000, revision=4, seed=4)  # found later, but its mtime is older
+    # A correction copied with an old mtime, found later: it arrived later, it stands.
+    late = make(done=5000, revision=4, seed=4)
     put(write_xlsx(late, land / late.filename("xlsx")), T0 - timedelta(days=5))
     ingest(land, paths, workers=1)
-    assert statuses(paths)["THADS_80_2024_11_r4.xlsx"] == "superseded"
-    assert statuses(paths)["THADS_80_2024_11_r3.xlsx"] == "loaded"
+    assert statuses(paths)["THADS_80_2024_11_r4.xlsx"] == "loaded"
+    assert statuses(paths)["THADS_80_2024_11_r3.xlsx"] == "superseded"
+    with Registry.open(paths, readonly=True) as reg:
+        rows = {r["file"]: r for r in reg.listing()}
+    r4, r3 = rows["THADS_80_2024_11_r4.xlsx"], rows["THADS_80_2024_11_r3.xlsx"]
+    assert r4["arrival_time"] == r4["first_seen"] > r3["arrival_time"] == r3["first_seen"]
+    assert r3["arrival_time"] > T0.isoformat()  # not the mtime
+
+
+def test_a_file_dated_in_the_future_can_still_be_corrected(tmp_path, paths):
+    land = landing_with(tmp_path)
+    first = make(done=6000)
+    put(write_xlsx(first, land / first.filename("xlsx")), datetime(2099, 1, 1, tzinfo=UTC))
+    ingest(land, paths, workers=1)
+    fix = make(done=6113, revision=2, seed=2)
+    put(write_xlsx(fix, land / fix.filename("xlsx")), T0)
+    ingest(land, paths, workers=1)
+    assert statuses(paths) == {
+        "THADS_80_2024_11.xlsx": "superseded",
+        "THADS_80_2024_11_r2.xlsx": "loaded",
+    }
+
+
+def test_trust_mtime_orders_a_vouched_history_by_mtime_never_after_first_sight(tmp_path, paths):
+    land = landing_with(tmp_path)
+    older = make(done=6000, revision=2, seed=2)
+    put(write_xlsx(older, land / older.filename("xlsx")), T0 + timedelta(days=2))
+    newer = make(done=6113, seed=1)  # revision 1, but sent after r2
+    put(write_xlsx(newer, land / newer.filename("xlsx")), T0 + timedelta(days=3))
+    future = make(code="02", done=6000)
+    put(write_xlsx(future, land / future.filename("xlsx")), datetime(2099, 1, 1, tzinfo=UTC))
+    ingest(land, paths, workers=1, trust_mtime=True)
+    assert statuses(paths)["THADS_80_2024_11.xlsx"] == "loaded"
+    assert statuses(paths)["THADS_80_2024_11_r2.xlsx"] == "superseded"
+    with Registry.open(paths, readonly=True) as reg:
+        rows = {r["file"]: r for r in reg.listing()}
+    assert rows["THADS_80_2024_11.xlsx"]["arrival_time"].startswith("2024-09-06T01:15:00")
+    # An mtime later than the first sight is not believed.
+    dated = rows["THADS_02_2024_11.xlsx"]
+    assert dated["arrival_time"] == dated["first_seen"] < "2099"
+
+
+def test_a_csv_pair_arrives_when_its_second_half_is_first_seen(tmp_path, paths):
+    land = landing_with(tmp_path)
+    viec, tien = write_csv_pair(make(), land)
+    held = tmp_path / tien.name
+    tien.rename(held)
+    ingest(land, paths, workers=1)  # the lone half: quarantined, but seen
+    held.rename(tien)
+    ingest(land, paths, workers=1)
+    with Registry.open(paths, readonly=True) as reg:
+        files = {r["file"]: r for r in reg.listing() if r["status"] == "loaded"}
+        (pair_arrival,) = reg.conn.execute(
+            "SELECT arrival_time FROM submissions WHERE status = 'loaded'"
+        ).fetchone()
+    assert set(files) == {viec.name, tien.name}
+    assert files[viec.name]["arrival_time"] < files[tien.name]["arrival_time"] == pair_arrival
+    assert files[tien.name]["first_seen"] == pair_arrival
 
 
 def test_resubmission_under_the_same_name(tmp_path, paths):
@@ -324,8 +382,16 @@ def test_stage_group_round_trip(tmp_path, paths, samples_dir):
     staged = {p.submission_id: p for p in load_staged(paths, plan["batch_id"])}
     direct = {p.submission_id: p for p in parse_paths(sorted(land.iterdir()), plan["batch_id"])}
     assert staged.keys() == direct.keys()
+    with Registry.open(paths, readonly=True) as reg:
+        sightings = reg.sightings((f.name, f.sha256) for p in staged.values() for f in p.files)
     for sid, p in direct.items():
-        pd.testing.assert_frame_equal(staged[sid].rows.reset_index(drop=True), p.rows)
+        # Staged rows carry the arrival planning recorded; a dry parse's files arrive now.
+        arrival = max(sightings[(f.name, f.sha256)][1] for f in staged[sid].files)
+        assert set(staged[sid].rows.arrival_time) == {arrival}
+        pd.testing.assert_frame_equal(
+            staged[sid].rows.reset_index(drop=True).drop(columns="arrival_time"),
+            p.rows.drop(columns="arrival_time"),
+        )
         assert staged[sid].labels == p.labels
 
 

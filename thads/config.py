@@ -53,6 +53,11 @@ class Paths:
         return self.state / "publish_pending"
 
     @property
+    def load_lock(self) -> Path:
+        """Held by a whole `thads load` from plan to commit (`ingest.lock.load_lock`)."""
+        return self.state / "load.lock"
+
+    @property
     def commit_lock(self) -> Path:
         """Held by the commit step and the targets step: one writer of the registry."""
         return self.state / "commit.lock"

@@ -218,8 +218,10 @@ FILENAME_RE = re.compile(
     r"^THADS_(?P<province_code>\d{2})_(?P<statistical_year>\d{4})_(?P<months>\d{2})"
     r"(?:_r(?P<revision>\d{1,3}))?"
     r"(?:_(?P<csv_measure>viec|tien))?"
-    r"\.(?P<ext>xlsx|csv|json)$",
-    re.IGNORECASE,
+    r"\.(?P<ext>xlsx|csv|json)\Z",
+    # ASCII: "\d" must not accept Arabic-Indic or full-width digits, and "\Z" (not "$")
+    # must not accept a trailing newline: disguised names are refused (issue 12).
+    re.IGNORECASE | re.ASCII,
 )
 
 

@@ -97,16 +97,25 @@ _THREAD_LOCKS_GUARD = threading.Lock()
 
 
 @contextlib.contextmanager
-def exclusive_lock(lock_file: Path) -> Iterator[None]:
+def exclusive_lock(lock_file: Path, on_busy: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold `lock_file` exclusively: one holder at a time across processes and threads
     (blocks until the other holder is done). The one lock helper of THADS_HOME: the commit
-    step, dbt, publish and the alert outbox each lock their own file (`thads.config.Paths`)."""
+    step, dbt, publish and the alert outbox each lock their own file (`thads.config.Paths`).
+    `on_busy` is called once when another process holds the lock, before waiting: it may
+    tell the user, or raise to give up instead of waiting."""
     lock_file = Path(lock_file)
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     with _THREAD_LOCKS_GUARD:
         in_process = _THREAD_LOCKS.setdefault(str(lock_file.resolve()), threading.Lock())
     with in_process, open(lock_file, "a+") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        if on_busy is not None:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                on_busy()
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        else:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -40,7 +40,14 @@ def _write_json(path: Path, data: Any) -> None:
     # Imported here: the DAG files import this module at parse time, keep that light.
     from thads.durable import atomic_write_text
 
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1, default=str))
+    text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A landing path with bytes that are not UTF-8 (a hostile file name): escaped JSON
+        # keeps it exact (json.loads gives the same path back).
+        text = json.dumps(data, ensure_ascii=True, indent=1, default=str)
+    atomic_write_text(path, text)
 
 
 def _read_json(path: Path, default: Any) -> Any:
@@ -74,15 +81,20 @@ def needs_publish(committed: dict[str, Any], paths: Paths | None = None) -> bool
 
 
 def plan_batch(
-    landing: Path, paths: Paths | None = None, readiness: Readiness | None = None
+    landing: Path,
+    paths: Paths | None = None,
+    readiness: Readiness | None = None,
+    trust_mtime: bool = False,
 ) -> dict[str, Any]:
-    """Find files not seen before. Returns {"batch_id", "groups": {group: [abs paths]},
-    "n_files", "targets", "waiting"}; groups are province codes. `readiness` (polling loads)
-    leaves files still being written and lone CSV halves within their wait for later."""
+    """Find files not seen before and record when each was first seen (its arrival; with
+    `trust_mtime` its mtime, never later). Returns {"batch_id", "groups": {group: [abs
+    paths]}, "n_files", "targets", "waiting"}; groups are province codes. `readiness`
+    (polling loads) leaves files still being written and lone CSV halves within their wait
+    for later."""
     from ingest.batch import plan_batch as plan_new_files
 
     paths = _paths(paths)
-    plan = plan_new_files(Path(landing), paths, readiness)
+    plan = plan_new_files(Path(landing), paths, readiness, trust_mtime=trust_mtime)
     _write_json(_batch_file(paths, plan["batch_id"], "plan"), {**plan, "landing": str(landing)})
     event(
         log,
@@ -259,39 +271,60 @@ def ingest(
     workers: int | None = None,
     quiet: bool = True,
     timings: dict[str, float] | None = None,
+    trust_mtime: bool = False,
+    wait: bool = True,
+    on_wait: Any = None,
 ) -> dict[str, Any]:
     """The ingest half of `load`: plan, archive and parse, validate and commit. Returns
-    {"plan", "staged", "commit"} (commit: `validate_and_commit`'s counts)."""
+    {"plan", "staged", "commit"} (commit: `validate_and_commit`'s counts). `trust_mtime`:
+    arrival times from the files' mtimes (a vouched history, contract 6.1). One ingest at a
+    time: a second one waits (telling `on_wait`) or, with `wait=False`, raises
+    `ingest.lock.LoadBusy`, instead of validating the same files again."""
+    from ingest.lock import load_lock
+
     paths = _paths(paths)
     timings = {} if timings is None else timings
-    plan = _timed(
-        timings, quiet, "plan", f"looking for new files in {landing}", plan_batch, landing, paths
-    )
-    batch_id = plan["batch_id"]
-    staged = _timed(
-        timings, quiet, "ingest",
-        f"archiving and parsing {plan['n_files']} file(s) in {len(plan['groups'])} group(s)",
-        ingest_all, batch_id, plan["groups"], paths, workers,
-    )  # fmt: skip
-    committed = _timed(
-        timings, quiet, "validate_and_commit",
-        "validating the batch (Great Expectations) and committing",
-        validate_and_commit, batch_id, paths,
-    )  # fmt: skip
+    with load_lock(paths, wait=wait, on_wait=on_wait):
+        plan = _timed(
+            timings, quiet, "plan", f"looking for new files in {landing}",
+            plan_batch, landing, paths, None, trust_mtime,
+        )  # fmt: skip
+        batch_id = plan["batch_id"]
+        staged = _timed(
+            timings, quiet, "ingest",
+            f"archiving and parsing {plan['n_files']} file(s) in {len(plan['groups'])} group(s)",
+            ingest_all, batch_id, plan["groups"], paths, workers,
+        )  # fmt: skip
+        committed = _timed(
+            timings, quiet, "validate_and_commit",
+            "validating the batch (Great Expectations) and committing",
+            validate_and_commit, batch_id, paths,
+        )  # fmt: skip
     return {"plan": plan, "staged": staged, "commit": committed}
 
 
-def load(landing: Path, paths: Paths | None = None, quiet: bool = False) -> dict[str, Any]:
-    """Every step in one process: what `thads load` runs. The warehouse is rebuilt and
-    published only when something new was accepted, or an earlier build or publish did not
-    finish (a failed build raises thads.build.DbtError and publishes nothing)."""
+def load(
+    landing: Path,
+    paths: Paths | None = None,
+    quiet: bool = False,
+    trust_mtime: bool = False,
+    wait: bool = True,
+    on_wait: Any = None,
+) -> dict[str, Any]:
+    """Every step in one process: what `thads load` runs (`ingest`'s arguments). The
+    warehouse is rebuilt and published only when something new was accepted, or an earlier
+    build or publish did not finish (a failed build raises thads.build.DbtError and
+    publishes nothing)."""
     paths = _paths(paths)
     timings: dict[str, float] = {}
 
     def timed(name: str, description: str, fn: Any, *args: Any) -> Any:
         return _timed(timings, quiet, name, description, fn, *args)
 
-    ingested = ingest(landing, paths, quiet=quiet, timings=timings)
+    ingested = ingest(
+        landing, paths, quiet=quiet, timings=timings, trust_mtime=trust_mtime, wait=wait,
+        on_wait=on_wait,
+    )  # fmt: skip
     plan, staged, committed = ingested["plan"], ingested["staged"], ingested["commit"]
     batch_id = plan["batch_id"]
     try:

@@ -252,6 +252,46 @@ RULES: dict[str, Rule] = _catalogue(
         "Trường submitted_at phải là thời điểm theo ISO 8601 có múi giờ, ví dụ "
         "2024-09-03T08:15:00+07:00.",
     ),
+    Rule(
+        "parse.limit_exceeded", "error", "parse",
+        "the file exceeds a reading limit",
+        "Tệp vượt quá giới hạn cho phép khi đọc",
+        "A report stays within the reading limits (file size, sheet size, rows, columns, "
+        "cell length, nesting, digits, reading time and memory; ingest.limits).",
+        "Báo cáo phải nằm trong giới hạn đọc (dung lượng tệp, kích thước sheet, số dòng, số "
+        "cột, độ dài ô, độ lồng nhau, số chữ số, thời gian và bộ nhớ khi đọc).",
+    ),
+    Rule(
+        "parse.reader_failed", "error", "parse",
+        "the file could not be read",
+        "Không đọc được nội dung tệp (lỗi khi đọc)",
+        "The reader can read the file to the end.",
+        "Tệp phải đọc được đến hết.",
+    ),
+    Rule(
+        "parse.not_regular_file", "error", "parse",
+        "not a regular file in the landing zone",
+        "Không phải là tệp thông thường trong thư mục nhận (liên kết, thư mục, thiết bị)",
+        "Only regular files directly in the landing zone are read: no links, folders or "
+        "devices.",
+        "Chỉ đọc các tệp thông thường nằm trực tiếp trong thư mục nhận: không đọc liên kết, "
+        "thư mục hay thiết bị.",
+    ),
+    Rule(
+        "parse.period_not_closed", "error", "parse",
+        "the period has not ended yet",
+        "Kỳ báo cáo chưa kết thúc",
+        "A report covers a period that has closed (contract 6.1: the last day of its M-th "
+        "month of the statistical year).",
+        "Báo cáo phải là của kỳ đã kết thúc (ngày cuối cùng của tháng thứ M của năm thống kê).",
+    ),
+    Rule(
+        "parse.not_an_integer", "error", "parse",
+        "a case count is not a whole number",
+        "Số việc phải là số nguyên",
+        "Case counts (sheet Việc, cases) are whole numbers.",
+        "Số việc (sheet Việc) phải là số nguyên, không có phần thập phân.",
+    ),
     # --- Validation (the Great Expectations suite) ------------------------------------------
     Rule(
         "identity.total_received", "error", "validation",
@@ -454,6 +494,34 @@ RULES: dict[str, Rule] = _catalogue(
         "Một tỉnh xuất hiện hai lần trong tệp chỉ tiêu",
         "Each province (per boundary set) has one row.",
         "Mỗi tỉnh (theo từng danh mục) chỉ có một dòng.",
+    ),
+    Rule(
+        "targets.blank_target", "error", "targets",
+        "a target is blank",
+        "Chỉ tiêu bị để trống",
+        "Every province row has both targets (a blank is not 0 %).",
+        "Mỗi dòng tỉnh phải có đủ hai chỉ tiêu (ô trống không phải là 0 %).",
+    ),
+    Rule(
+        "targets.unknown_province", "error", "targets",
+        "a province code is not in the year's boundary set",
+        "Mã tỉnh không thuộc danh mục tỉnh của năm",
+        "Every province_code is a code of the boundary set of the year (63 or 34).",
+        "Mã tỉnh phải thuộc danh mục tỉnh của năm (63 hoặc 34 tỉnh).",
+    ),
+    Rule(
+        "targets.missing_province", "error", "targets",
+        "a province of the year's boundary set has no target",
+        "Thiếu chỉ tiêu của tỉnh trong danh mục",
+        "A targets file gives a target to every province of the year's boundary set.",
+        "Tệp chỉ tiêu phải có chỉ tiêu cho mọi tỉnh trong danh mục của năm.",
+    ),
+    Rule(
+        "targets.unreadable", "error", "targets",
+        "the targets file cannot be read",
+        "Không đọc được tệp chỉ tiêu",
+        "A targets file is a readable CSV file within the reading limits.",
+        "Tệp chỉ tiêu phải là tệp CSV đọc được, trong giới hạn cho phép.",
     ),
     Rule(
         "targets.empty", "error", "targets",

@@ -125,14 +125,15 @@ def print_table(report: list[dict[str, Any]], lang: str = "en") -> None:
     from rich.table import Table
 
     from thads.notify.messages import localised_value, report_boundary
+    from thads.safe_text import safe_text  # names and cells come from outside
 
     def value(text: Any, rule: str, which: str, r: dict[str, Any]) -> str:
         if text is None:
             return ""
         if lang != "vi":
-            return str(text)
+            return safe_text(str(text))
         boundary = report_boundary(r["statistical_year"], r["months"])
-        return localised_value(rule, which, text, boundary)
+        return safe_text(localised_value(rule, which, text, boundary))
 
     n_bad = sum(r["status"] == "would_quarantine" for r in report)
     n_held = sum(r["status"] == "would_hold" for r in report)
@@ -144,7 +145,7 @@ def print_table(report: list[dict[str, Any]], lang: str = "en") -> None:
     for name in ("file", "status", "severity", "rule", "where", "found", "expected", "message"):
         table.add_column(name, overflow="fold")
     for r in report:
-        files = escape(", ".join(r["files"]))
+        files = escape(safe_text(", ".join(r["files"])))
         status = {"would_quarantine": "QUARANTINE", "would_hold": "HELD"}.get(r["status"], "ok")
         if not r["findings"]:
             table.add_row(files, status, "", "", "", "", "", "")
@@ -154,9 +155,9 @@ def print_table(report: list[dict[str, Any]], lang: str = "en") -> None:
                 status,
                 f["severity"],
                 f["rule"],
-                escape(_where(f)),
+                escape(safe_text(_where(f))),
                 escape(value(f["observed"], f["rule"], "observed", r)),
                 escape(value(f["expected"], f["rule"], "expected", r)),
-                escape(_message(f, lang)),
+                escape(safe_text(_message(f, lang))),
             )
     Console(width=220 if not sys.stdout.isatty() else None).print(table)

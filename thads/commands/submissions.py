@@ -45,17 +45,19 @@ def print_table(rows: list[dict]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from thads.safe_text import safe_text  # names come from outside: never raw to a terminal
+
     table = Table(title=f"{len(rows)} files seen", show_lines=False)
     for name in COLUMNS:
         table.add_column(name, overflow="fold")
     for r in rows:
         table.add_row(
-            escape(r["file"]),
+            escape(safe_text(r["file"])),
             r["sha256"][:12],
             r["province_code"] or "",
             "" if r["statistical_year"] is None else str(r["statistical_year"]),
             "" if r["months"] is None else str(r["months"]),
             r["status"],
-            escape("\n".join(r["reasons"])),
+            escape("\n".join(safe_text(x) for x in r["reasons"])),
         )
     Console(width=200 if not sys.stdout.isatty() else None).print(table)

@@ -1,6 +1,7 @@
 """When a submission lands: a few days after its period closes, in office hours (UTC+7).
 
-The pipeline takes a file's mtime as its arrival time, so the generator sets it.
+The generator sets each file's mtime to its arrival: `thads load --trust-mtime` takes that
+as the arrival time (contract 6.1), as for a history the data team vouches for.
 """
 
 from __future__ import annotations

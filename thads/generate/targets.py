@@ -42,8 +42,11 @@ def boundaries_of_year(year: int) -> tuple[int, ...]:
 def write_targets(
     directory: Path, year: int, seed: int, selected: Iterable[str] | None = None
 ) -> Path:
-    """Write `targets_<year>.csv`; the year of the merger gets a `boundary` column."""
-    wanted = set(selected) if selected is not None else None
+    """Write `targets_<year>.csv`; the year of the merger gets a `boundary` column. Every
+    province of the year's set(s) gets a target, whichever provinces `selected` reports:
+    the national body sets them all, and a targets file that leaves one out is refused
+    (`targets.missing_province`)."""
+    del selected  # kept for callers: a landing zone of a few provinces has the full file
     sets = boundaries_of_year(year)
     header = ["province_code", "case_target_pct", "money_target_pct"]
     if len(sets) > 1:
@@ -54,8 +57,6 @@ def write_targets(
         writer.writerow(header)
         for boundary in sets:
             for province in reference.provinces(boundary):
-                if wanted is not None and province.code not in wanted:
-                    continue
                 cases, money = province_target(seed, boundary, province.code, year)
                 row: list[object] = [province.code, f"{cases:.2f}", f"{money:.2f}"]
                 if len(sets) > 1:
