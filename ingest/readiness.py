@@ -105,7 +105,7 @@ class Readiness:
         return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     def _write_state(self, seen: dict[str, float]) -> None:
-        from thads.publish.files import atomic_write_text
+        from thads.durable import atomic_write_text
 
         if not seen and not self.state_file.exists():
             return

@@ -119,7 +119,14 @@ class AirflowStack:
         return response.json()
 
     def runs(self, dag_id: str) -> list[Run]:
-        return self.api("GET", f"/dags/{dag_id}/dagRuns", params={"order_by": "id"})["dag_runs"]
+        """The DAG's runs, oldest first; none while the dag-processor has not parsed it yet."""
+        try:
+            found = self.api("GET", f"/dags/{dag_id}/dagRuns", params={"order_by": "id"})
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code == 404:
+                return []
+            raise
+        return found["dag_runs"]
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str | None]:
         tis = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]

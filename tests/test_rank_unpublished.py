@@ -56,5 +56,12 @@ def test_a_period_nobody_reported_is_not_reported(accepted_home: Path) -> None:
 
 
 def test_a_fresh_home_has_nothing_to_publish(tmp_path: Path) -> None:
-    assert not pipeline.publish_pending(Paths(tmp_path / "fresh"))
-    assert pipeline.needs_publish({"new_data": True}, Paths(tmp_path / "fresh"))
+    paths = Paths(tmp_path / "fresh").ensure()
+    assert not pipeline.publish_pending(paths)
+    # A load of an empty landing zone commits an empty batch: still nothing to publish.
+    (tmp_path / "landing").mkdir()
+    plan = pipeline.plan_batch(tmp_path / "landing", paths)
+    committed = pipeline.validate_and_commit(plan["batch_id"], paths)
+    assert not committed["new_data"]
+    assert not pipeline.needs_publish(committed, paths)
+    assert pipeline.needs_publish({"new_data": True}, paths)

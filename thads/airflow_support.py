@@ -326,7 +326,7 @@ def alert_missing_reports(report: Mapping[str, Any], paths: Paths) -> dict[str, 
     Once per period: the daily runs (and a backfill over many days) after the first alert
     of a period only log; a check asked for by hand (conf with the period) always alerts.
     The periods alerted are kept in `paths.deadline_alerts`."""
-    from thads.publish.files import atomic_write_text
+    from thads.durable import atomic_write_text
 
     year, months = report["statistical_year"], report["months"]
     if not report["missing"]:

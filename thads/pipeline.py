@@ -67,7 +67,8 @@ def publish_pending(paths: Paths | None = None) -> bool:
     paths = _paths(paths)
     if paths.publish_pending.exists():
         return True
-    return not paths.snapshot.exists() and paths.submissions_export.exists()
+    # Accepted rows exist (the raw layer has report rows) but were never published.
+    return not paths.snapshot.exists() and any(paths.report_rows.rglob("*.parquet"))
 
 
 def needs_publish(committed: dict[str, Any], paths: Paths | None = None) -> bool:
