@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 STAMP := $(VENV)/.installed
 export THADS_HOME ?= $(CURDIR)/.thads
 
-.PHONY: venv demo test test-fast lint lock bench clean airflow airflow-stop
+.PHONY: venv demo test test-fast lint lock bench bench-quick clean airflow airflow-stop
 
 venv: $(STAMP)
 
@@ -49,6 +49,10 @@ lint: venv
 
 bench: venv
 	$(BIN)/python -m bench.run
+
+# The whole-cycle benchmarks on a tiny zone: proves they run, writes nothing.
+bench-quick: venv
+	$(BIN)/python -m bench.run --quick
 
 clean:
 	rm -rf $(VENV) .thads dbt_project/target dbt_project/logs
