@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.test_notify import dq_rows
+from thads.config import Paths
 
 
 def run_python(code: str, home: Path, **env: str) -> str:
@@ -34,7 +37,6 @@ print(json.dumps({"out": out, "pandas": "pandas" in sys.modules,
 
 
 def test_alerts_with_no_channel_compose_nothing_and_import_nothing_heavy(tmp_path: Path) -> None:
-    from thads.config import Paths
 
     paths = Paths.from_env(tmp_path).ensure()
     paths.data_quality.mkdir(parents=True)
@@ -54,3 +56,26 @@ def test_alerts_with_no_channel_compose_nothing_and_import_nothing_heavy(tmp_pat
     got = json.loads(run_python(ALERTS, tmp_path, THADS_ALERT_DIR=str(folder)))
     assert got["pandas"] is True and got["out"]["sent"] >= 3
     assert len(list(folder.glob("*.txt"))) >= 3
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_dbt_docs_are_generated_only_when_the_project_changed(tmp_path: Path) -> None:
+    from thads.build import build, dbt_docs_dir, docs_stamp
+
+    paths = Paths.from_env(tmp_path / "home")
+    first = build(paths)  # empty raw layer: a real dbt build and docs of the whole project
+    docs = dbt_docs_dir(paths) / "static_index.html"
+    assert first["docs_generated"] is True and docs.exists()
+    assert "fct_province_ranking" in docs.read_text(encoding="utf-8")
+    generated_at = docs.stat().st_mtime_ns
+
+    # A load: same project, new data. The docs describe the project, so they stay.
+    second = build(paths)
+    assert second["docs_generated"] is False and second["docs"] == first["docs"]
+    assert docs.stat().st_mtime_ns == generated_at
+
+    # A project the docs were not generated from (as after editing a model): regenerated.
+    docs_stamp(paths).write_text("another project\n", encoding="utf-8")
+    third = build(paths)
+    assert third["docs_generated"] is True and docs.stat().st_mtime_ns > generated_at
