@@ -108,20 +108,23 @@ def bench_queries(snapshot: Path, n: int) -> list[tuple[Query, list[float], list
     return out
 
 
-def reader(snapshot: str, query: Query, stop: object, results: object) -> None:
-    """One BI reader: open, query, close, again, until told to stop; errors are counted."""
-    done, errors, seconds = 0, [], []
+def reader(snapshot: str, query: Query, ready: object, stop: object, results: object) -> None:
+    """One BI reader: open, query, close, again, until told to stop. Says `ready` after its
+    first query; returns the end time and duration of each query and every error."""
+    done: list[tuple[float, float]] = []
+    errors: list[str] = []
     while not stop.is_set():  # type: ignore[attr-defined]
         started = time.perf_counter()
         try:
             with duckdb.connect(snapshot, read_only=True) as con:
                 if not con.execute(query.sql, query.params).fetchall():
                     raise RuntimeError("empty ranking")
-            done += 1
-            seconds.append(time.perf_counter() - started)
+            done.append((time.time(), time.perf_counter() - started))
         except Exception as exc:  # every failure a reader would see is the measurement
             errors.append(repr(exc))
-    results.put((done, errors, seconds))  # type: ignore[attr-defined]
+        if len(done) + len(errors) == 1:
+            ready.put(os.getpid())  # type: ignore[attr-defined]
+    results.put((done, errors))  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -130,6 +133,8 @@ class Concurrent:
     publishes: int
     publish_seconds: list[float]
     queries: int
+    #: Queries that ended while a publish was running (the ones that could have broken).
+    during_publish: int
     errors: list[str]
     seconds: list[float]
 
@@ -140,31 +145,34 @@ def readers_during_publish(paths: Paths, n_readers: int, n_publishes: int) -> Co
 
     query = queries(paths.snapshot)[0]
     ctx = multiprocessing.get_context("spawn")  # like separate BI tools: nothing shared
-    stop, results = ctx.Event(), ctx.Queue()
+    ready, stop, results = ctx.Queue(), ctx.Event(), ctx.Queue()
     procs = [
-        ctx.Process(target=reader, args=(str(paths.snapshot), query, stop, results))
+        ctx.Process(target=reader, args=(str(paths.snapshot), query, ready, stop, results))
         for _ in range(n_readers)
     ]
     for proc in procs:
         proc.start()
-    time.sleep(2.0)  # every reader started and querying
-    publish_seconds = []
+    for _ in procs:  # every reader has started and queried once
+        ready.get(timeout=600)
+    windows, publish_seconds = [], []
     for _ in range(n_publishes):
-        started = time.perf_counter()
+        started, wall = time.perf_counter(), time.time()
         pipeline.publish(paths)
         publish_seconds.append(time.perf_counter() - started)
-    time.sleep(0.5)
+        windows.append((wall, time.time()))
     stop.set()
-    got = [results.get(timeout=60) for _ in procs]
+    got = [results.get(timeout=600) for _ in procs]
     for proc in procs:
         proc.join()
+    done = [query for queries_done, _ in got for query in queries_done]
     return Concurrent(
-        n_readers,
-        n_publishes,
-        publish_seconds,
-        sum(done for done, _, _ in got),
-        [e for _, errors, _ in got for e in errors],
-        [s for _, _, seconds in got for s in seconds],
+        readers=n_readers,
+        publishes=n_publishes,
+        publish_seconds=publish_seconds,
+        queries=len(done),
+        during_publish=sum(any(a <= end <= b for a, b in windows) for end, _ in done),
+        errors=[e for _, errors in got for e in errors],
+        seconds=[seconds for _, seconds in done],
     )
 
 
@@ -199,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors = concurrent.errors
     rows.append(
         f"| {PREFIX} {concurrent.readers} reader processes during {concurrent.publishes} "
-        f"publishes | - | {concurrent.queries} queries, {len(errors)} errors, "
+        f"publish(es) | - | {concurrent.queries} queries ({concurrent.during_publish} while a "
+        f"publish ran), {len(errors)} errors, "
         f"{ms(concurrent.seconds)} (connect + query) | - | publish "
         f"{', '.join(f'{s:.1f} s' for s in concurrent.publish_seconds)}"
         f"{'; first error: ' + errors[0][:200] if errors else ''} |"

@@ -14,6 +14,8 @@ from bench.common import GOALS_HEADER, HEADER, replace_rows
 from bench.measure import run_measured, thads_command
 
 
+@pytest.mark.slow  # six real `thads load` runs (dbt builds) and eight reader processes
+@pytest.mark.timeout(1800)
 def test_quick_cycle_and_bi_benches_measure_real_loads(tmp_path: Path, capsys) -> None:
     assert bench_cycle.main(["--quick", "--out", str(tmp_path)]) == 0
     cycle = capsys.readouterr().out
@@ -35,6 +37,8 @@ def test_quick_cycle_and_bi_benches_measure_real_loads(tmp_path: Path, capsys) -
     assert "| bi: ranking of 2024/12, 20 queries on the snapshot" in bi
     assert "| bi: 7-year trend of province 92" in bi
     assert "| goal bi: no reader error during publishes | 0 | 0 errors in" in bi
+    # The readers really overlapped the publish.
+    assert int(re.search(r"\((\d+) while a publish ran\)", bi).group(1)) > 0
 
 
 def test_arrivals_hold_back_the_last_month_and_one_correction(tmp_path: Path) -> None:
