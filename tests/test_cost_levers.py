@@ -42,14 +42,14 @@ def test_alerts_with_no_channel_compose_nothing_and_import_nothing_heavy(tmp_pat
     paths.data_quality.mkdir(parents=True)
     dq_rows().to_parquet(paths.data_quality / "b-1.parquet")
     waiting = {"key": "webhook:x", "channel": "webhook", "alert": {}, "attempts": 1}
-    (paths.alerts / "outbox.jsonl").write_text(json.dumps(waiting) + "\n", encoding="utf-8")
+    paths.outbox.write_text(json.dumps(waiting) + "\n", encoding="utf-8")
 
     got = json.loads(run_python(ALERTS, tmp_path))
     assert got["pandas"] is False and got["messages"] is False
     assert got["out"]["channels"] == [] and got["out"]["sent"] == 0
     # What waits for a channel configured another day stays in the outbox, counted.
     assert got["out"]["pending"] == 1
-    assert (paths.alerts / "outbox.jsonl").read_text(encoding="utf-8").count("webhook:x") == 1
+    assert paths.outbox.read_text(encoding="utf-8").count("webhook:x") == 1
 
     # With a channel, the same step composes and delivers the batch's alerts.
     folder = tmp_path / "delivered"

@@ -83,7 +83,7 @@ def send_batch_alerts(
     paths = paths or Paths.from_env()
     channels = notifiers_from_env() if notifiers is None else list(notifiers)
     if not channels:
-        pending = len(Outbox(paths.alerts).load())
+        pending = len(Outbox(paths).load())
         event(
             log,
             "alerts_not_sent",
