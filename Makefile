@@ -5,11 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 STAMP := $(VENV)/.installed
+BYTECODE := $(VENV)/.bytecode
 export THADS_HOME ?= $(CURDIR)/.thads
 
-.PHONY: venv demo test test-fast lint lock bench clean airflow airflow-stop
+.PHONY: venv demo test test-fast lint lock bench bench-quick clean airflow airflow-stop
 
-venv: $(STAMP)
+venv: $(STAMP) $(BYTECODE)
 
 # The lock file pins every package; uv installs exactly that set (fast, offline
 # from the registries), then our own code in editable mode without re-resolving.
@@ -19,6 +20,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . --config-settings editable_mode=compat
 	@touch $(STAMP)
+
+# Bytecode of every installed package, compiled once here. Where PYTHONDONTWRITEBYTECODE is
+# set, Python never caches what it compiles, so each `thads` process would recompile Great
+# Expectations, pandas and the rest from source (~5 s of CPU for GX alone, bench/RESULTS.md).
+# A few files in site-packages are templates that do not compile: not an error.
+$(BYTECODE): $(STAMP)
+	@$(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null || true
+	@touch $(BYTECODE)
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
@@ -49,6 +58,10 @@ lint: venv
 
 bench: venv
 	$(BIN)/python -m bench.run
+
+# The whole-cycle benchmarks on a tiny zone: proves they run, writes nothing.
+bench-quick: venv
+	$(BIN)/python -m bench.run --quick
 
 clean:
 	rm -rf $(VENV) .thads dbt_project/target dbt_project/logs

@@ -12,6 +12,11 @@ from pathlib import Path
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
 HEADER = "| benchmark | baseline | ours | ratio | notes |\n|---|---|---|---|---|\n"
+#: The goals of issue 17, each with the value the last full `make bench` measured.
+GOALS_HEADER = (
+    "## Goals of the whole cycle (issue 17)\n\n"
+    "| goal | target | measured | met |\n|---|---|---|---|\n"
+)
 
 
 def cpu_seconds() -> float:
@@ -33,19 +38,25 @@ def ensure_landing(landing: Path | None, default: Path) -> Path:
     return default
 
 
-def replace_rows(prefix: str, rows: Sequence[str], results: Path = RESULTS) -> None:
-    """Put `rows` (table lines) in place of the rows starting with `| {prefix}`."""
+def replace_rows(
+    prefix: str, rows: Sequence[str], results: Path = RESULTS, header: str = HEADER
+) -> None:
+    """Put `rows` (table lines) in place of the rows starting with `| {prefix}`; rows seen
+    for the first time go at the end of the table that `header` opens (added if missing)."""
     text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmarks\n\n"
-    if HEADER not in text:
-        text = text.rstrip("\n") + "\n\n" + HEADER
+    if header not in text:
+        text = text.rstrip("\n") + "\n\n" + header
     lines = text.splitlines()
     kept = [line for line in lines if not line.startswith(f"| {prefix}")]
-    # Mine go where they were (or after the last row), so the table keeps its order.
+    # Mine go where they were (or after the last row of their table), so tables keep order.
     first = next((i for i, line in enumerate(lines) if line.startswith(f"| {prefix}")), None)
-    at = (
-        sum(1 for line in lines[:first] if not line.startswith(f"| {prefix}"))
-        if first is not None
-        else max(i for i, line in enumerate(kept) if line.startswith("|")) + 1
-    )
+    if first is not None:
+        at = sum(1 for line in lines[:first] if not line.startswith(f"| {prefix}"))
+    else:
+        header_lines = header.rstrip("\n").splitlines()
+        start = next(i for i in range(len(kept)) if kept[i : i + len(header_lines)] == header_lines)
+        at = start + len(header_lines)
+        while at < len(kept) and kept[at].startswith("|"):
+            at += 1
     kept[at:at] = list(rows)
     results.write_text("\n".join(kept) + "\n", encoding="utf-8")

@@ -53,6 +53,20 @@ def dbt_docs_dir(paths: Paths) -> Path:
     return dbt_target_dir(paths)
 
 
+def docs_stamp(paths: Paths) -> Path:
+    """The project fingerprint the docs in dbt_docs_dir were generated from."""
+    return dbt_target_dir(paths).parent / "docs_project.sha256"
+
+
+def docs_current(paths: Paths, fingerprint: str) -> bool:
+    """The docs describe this project already: models, columns and descriptions come from
+    the project, so a load that only brings raw data leaves them as they are."""
+    stamp = docs_stamp(paths)
+    return (dbt_docs_dir(paths) / "static_index.html").exists() and (
+        stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint
+    )
+
+
 def dbt_executable() -> list[str]:
     """The dbt next to this interpreter (`.venv/bin/dbt`), else `python -m dbt.cli.main`."""
     candidate = Path(sys.executable).parent / "dbt"
@@ -174,7 +188,8 @@ def build(
     docs: bool = True,
     unit_tests: bool = False,
 ) -> dict:
-    """Build the warehouse: `dbt build` (seeds, models, data tests), then the docs.
+    """Build the warehouse: `dbt build` (seeds, models, data tests), then the docs when the
+    project changed since they were last generated (`docs_current`).
 
     `dbt build` loads the seeds itself, in dependency order, so one dbt process does what
     `dbt seed` + `dbt build` would. `full_refresh` rebuilds the incremental models from the
@@ -223,8 +238,12 @@ def build(
     }
     if docs:
         docs_started = time.monotonic()
-        # --no-compile: the build just compiled everything; the docs need the catalog.
-        run_dbt(["docs", "generate", "--static", "--no-compile"], paths)
+        summary["docs_generated"] = not docs_current(paths, fingerprint)
+        if summary["docs_generated"]:
+            docs_stamp(paths).unlink(missing_ok=True)
+            # --no-compile: the build just compiled everything; the docs need the catalog.
+            run_dbt(["docs", "generate", "--static", "--no-compile"], paths)
+            docs_stamp(paths).write_text(fingerprint + "\n", encoding="utf-8")
         summary["docs"] = str(dbt_docs_dir(paths) / "static_index.html")
         summary["docs_seconds"] = round(time.monotonic() - docs_started, 2)
     return summary

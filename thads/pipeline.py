@@ -169,7 +169,6 @@ def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, 
 def send_alerts(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
     """One message per affected province and one summary for the data team. A failed alert
     never fails the load: the notifier keeps it in the outbox and retries next time."""
-    from thads.approval.held import held_alerts
     from thads.notify import deliver, send_batch_alerts
 
     paths = _paths(paths)
@@ -178,6 +177,9 @@ def send_alerts(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
     summary = {k: counts[k] for k in keys if k in counts}
     out = send_batch_alerts(batch_id, paths, counts=summary)
     if counts.get("held"):
+        # Imported only here: it needs pandas, which a load with nothing to send never pays.
+        from thads.approval.held import held_alerts
+
         # Files for a final period: the province is told the period is closed.
         out["held"] = deliver(held_alerts(counts["held"], batch_id), paths).to_dict()
     return out

@@ -11,12 +11,12 @@ and every later delivery retries it first (`thads.notify.outbox`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from thads.config import Paths
+from thads.log import event
 from thads.notify.alert import Alert
 from thads.notify.channels import (
     Notifier,
@@ -24,8 +24,21 @@ from thads.notify.channels import (
     WebhookNotifier,
     notifiers_from_env,
 )
-from thads.notify.messages import compose_alerts
-from thads.notify.outbox import DeliveryReport, Outbox, deliver
+from thads.notify.outbox import DeliveryReport, Outbox, deliver, log
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def __getattr__(name: str) -> Any:
+    # The messages need pandas and the rule catalogue (seconds to import): loaded only when
+    # an alert is composed, so a load with no channel configured never pays for them.
+    if name == "compose_alerts":
+        from thads.notify.messages import compose_alerts
+
+        return compose_alerts
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Alert",
@@ -51,6 +64,8 @@ def alert_batch(
     counts: Mapping[str, Any] | None = None,
 ) -> DeliveryReport:
     """Compose the batch's alerts from its data-quality rows and deliver them."""
+    from thads.notify.messages import compose_alerts
+
     return deliver(compose_alerts(dq_rows, batch_id, counts), paths, notifiers)
 
 
@@ -62,11 +77,27 @@ def send_batch_alerts(
 ) -> dict[str, Any]:
     """The pipeline step: alerts of a committed batch, read from
     `raw/data_quality/<batch_id>.parquet` (a batch without one only retries the outbox).
-    Returns a small dict (Airflow XCom)."""
+    Returns a small dict (Airflow XCom). With no channel configured nothing could be sent
+    and nothing would be kept (the outbox keeps alerts only for a configured channel), so
+    no alert is composed: that costs nothing instead of seconds of imports per load."""
     paths = paths or Paths.from_env()
+    channels = notifiers_from_env() if notifiers is None else list(notifiers)
+    if not channels:
+        pending = len(Outbox(paths).load())
+        event(
+            log,
+            "alerts_not_sent",
+            logging.WARNING,
+            reason="no channel configured (THADS_ALERT_WEBHOOK_URL / THADS_SMTP_HOST)",
+            batch_id=batch_id,
+            **dict(counts or {}),
+        )
+        return {"batch_id": batch_id, **DeliveryReport(pending=pending).to_dict()}
+    import pandas as pd
+
     path = paths.data_quality / f"{batch_id}.parquet"
     dq = pd.read_parquet(path) if path.exists() else pd.DataFrame()
-    report = alert_batch(dq, paths, batch_id, notifiers, counts)
+    report = alert_batch(dq, paths, batch_id, channels, counts)
     return {"batch_id": batch_id, **report.to_dict()}
 
 

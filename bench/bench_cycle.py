@@ -1,0 +1,250 @@
+"""Benchmark of the whole cycle as the data team runs it: `thads load --json` end to end,
+with its baselines measured in the same run.
+
+    .venv/bin/python -m bench.bench_cycle [--quick] [--no-write] [--out DIR] [--skip-growth]
+
+Scenarios (each one `thads load` process; wall, CPU, every step, peak RSS of the process
+tree):
+1. full backfill: the generated 2019-2025 zone, all provinces, except its last month and one
+   held-back correction, into an empty THADS_HOME;
+2. monthly load: the last month (every province) on top of that warehouse;
+3. one resubmission: one province's corrected `_r2` landing, until the new ranking is
+   published;
+4. nothing new: the fixed cost of a load that finds nothing;
+5. growth: the same backfill and month at `--scale 10` (ten times the offices per report)
+   and with a 20-year history (2019-2038): how time and memory grow.
+Baselines (bench.baselines): the floor (read every backfill file once + one DuckDB ranking
+statement) and the naive way (per file read_excel + one GX run + pandas ranking, on a
+spread sample, extrapolated).
+
+`--quick` is a smoke run (3 provinces, one year, scale 2, a 2-year history) that proves the
+bench still works; it writes nothing. Rows starting with "cycle:" (and goal rows starting
+with "goal cycle:") are replaced in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import baselines, zones
+from bench.common import GOALS_HEADER, RESULTS, replace_rows
+from bench.measure import GIB, Measured, format_steps, step_seconds, thads_load
+from thads.config import Paths
+
+PREFIX = "cycle:"
+GOAL_PREFIX = "goal cycle:"
+DEFAULT_OUT = Path(__file__).parent / "out" / "cycle"
+
+
+def default_out(quick: bool) -> Path:
+    """The work folder: the smoke run keeps its own, so it never evicts the full zones."""
+    return DEFAULT_OUT.with_name("cycle-quick") if quick else DEFAULT_OUT
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a run covers: the full bench or the quick smoke run."""
+
+    years: range
+    provinces: list[str] | None
+    scale: int
+    history: range
+    naive_sample: int
+    #: Load the month on top of the scaled and long warehouses too (not in the smoke run).
+    growth_month: bool = True
+
+    @property
+    def label(self) -> str:
+        where = "all provinces" if self.provinces is None else f"provinces {self.provinces}"
+        return f"{self.years.start}-{self.years.stop - 1}, {where}"
+
+
+FULL = Setup(range(2019, 2026), None, 10, range(2019, 2039), 30)
+# Cần Thơ keeps code 92 across the 2025 merger, so the quick history crosses it.
+QUICK = Setup(range(2024, 2025), ["92"], 2, range(2024, 2026), 2, growth_month=False)
+
+
+@dataclass
+class Cycle:
+    """The loads of one zone into one THADS_HOME, in the order they arrive."""
+
+    arrivals: zones.Arrivals
+    backfill: Measured
+    month: Measured | None = None
+    correction: Measured | None = None
+    nothing_new: Measured | None = None
+
+
+def trust_mtime_args() -> list[str]:
+    """Generated files carry their arrival time in their mtime. Where `thads load` takes the
+    first-seen time instead (contract 6.1) it offers --trust-mtime for such a replay."""
+    from thads.commands import load
+
+    parser = argparse.ArgumentParser()
+    load.add_arguments(parser)
+    return ["--trust-mtime"] if "--trust-mtime" in parser.format_help() else []
+
+
+def run_cycle(zone: Path, work: Path, month: bool = True, full: bool = False) -> Cycle:
+    """The backfill, then (if `month`) the month, then (if `full`) the correction and a load
+    of nothing."""
+    shutil.rmtree(work, ignore_errors=True)
+    home, landing = work / "home", work / "landing"
+    arrivals = zones.split(zone)
+    extra = trust_mtime_args()
+    arrivals.land(arrivals.backfill, landing)
+    backfill = thads_load(landing, home, *extra)
+    cycle = Cycle(arrivals, backfill)
+    if month:
+        arrivals.land(arrivals.month, landing)
+        cycle.month = thads_load(landing, home, *extra)
+    if full:
+        if arrivals.correction:
+            arrivals.land(arrivals.correction, landing)
+            cycle.correction = thads_load(landing, home, *extra)
+        cycle.nothing_new = thads_load(landing, home, *extra)
+    return cycle
+
+
+def loaded(measured: Measured) -> str:
+    commit = measured.result["commit"]
+    return (
+        f"{measured.result['n_files']} files, {commit['n_loaded']} loaded, "
+        f"{commit['n_quarantined']} quarantined"
+    )
+
+
+def cost(measured: Measured) -> str:
+    return (
+        f"{measured.wall:.1f} s wall ({measured.cpu:.1f} s CPU), "
+        f"peak RSS {measured.peak_mib:,.0f} MiB"
+    )
+
+
+def run(setup: Setup, out: Path, growth: bool) -> tuple[list[str], list[str]]:
+    """Every scenario; returns (RESULTS.md rows, goal rows)."""
+    zone = zones.generated(out / "zone", setup.years, provinces=setup.provinces)
+    cycle = run_cycle(zone, out / "run", full=True)
+    assert cycle.month is not None
+    paths = Paths.from_env(out / "run" / "home")
+    floor = baselines.floor(out / "run" / "landing", paths)
+    n_backfill = (
+        cycle.backfill.result["commit"]["n_loaded"]
+        + cycle.backfill.result["commit"]["n_quarantined"]
+    )
+    naive = baselines.naive(out / "run" / "landing", n_backfill, setup.naive_sample)
+    backfill, month = cycle.backfill, cycle.month
+    load = os.getloadavg()[0]
+    stamp = f"load avg {load:.1f} on {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}"
+    rows = [
+        f"| {PREFIX} full backfill {setup.label} ({loaded(backfill)}) "
+        f"| floor {floor.seconds:.2f} s (calamine read of {floor.n_files} files "
+        f"{floor.read_seconds:.2f} s + one DuckDB ranking {1000 * floor.rank_seconds:.0f} ms, "
+        f"same ranks on {floor.agreeing_rows}/{floor.ranked_rows} rows); naive "
+        f"{naive.extrapolated:,.0f} s ({naive.per_submission:.2f} s per submission on "
+        f"{naive.sample} spread workbooks + GX import {naive.gx_import:.1f} s) "
+        f"| {cost(backfill)} | {naive.extrapolated / backfill.wall:,.0f}x naive, "
+        f"{backfill.wall / floor.seconds:.1f}x floor | {format_steps(step_seconds(backfill))}; "
+        f"{stamp} |",
+        f"| {PREFIX} monthly load {cycle.arrivals.last_period} on the full warehouse "
+        f"({loaded(month)}) | - | {cost(month)} | - | {format_steps(step_seconds(month))} |",
+    ]
+    goals = [
+        goal("full backfill end to end", "< 15 s", backfill.wall, 15.0),
+        goal_ratio("full backfill vs the naive way", naive.extrapolated / backfill.wall, 100),
+        goal("monthly load", "< 6 s", month.wall, 6.0),
+    ]
+    if cycle.correction is not None:
+        fix = cycle.correction
+        rows.append(
+            f"| {PREFIX} one resubmission {cycle.arrivals.correction_key}, landing to new "
+            f"ranking published ({loaded(fix)}) | - | {cost(fix)} | - "
+            f"| {format_steps(step_seconds(fix))} |"
+        )
+        goals.append(goal("one resubmission, landing to ranking published", "< 4 s", fix.wall, 4))
+    if cycle.nothing_new is not None:
+        idle = cycle.nothing_new
+        rows.append(
+            f"| {PREFIX} load with nothing new (fixed cost) | - | {cost(idle)} | - "
+            f"| {format_steps(step_seconds(idle))} |"
+        )
+    if growth:
+        rows += growth_rows(setup, out, cycle, goals)
+    return rows, goals
+
+
+def growth_rows(setup: Setup, out: Path, base: Cycle, goals: list[str]) -> list[str]:
+    """Scale and history: the same backfill and month, bigger; ratios to the base cycle."""
+    rows = []
+    scaled_zone = zones.generated(
+        out / f"zone-scale{setup.scale}", setup.years, setup.scale, setup.provinces
+    )
+    scaled = run_cycle(scaled_zone, out / "run-scale", month=setup.growth_month)
+    history_zone = zones.generated(out / "zone-history", setup.history, 1, setup.provinces)
+    history = run_cycle(history_zone, out / "run-history", month=setup.growth_month)
+    for name, grown in (
+        (f"--scale {setup.scale}", scaled),
+        (f"{len(setup.history)}-year history", history),
+    ):
+        for step, ours, ref in (
+            ("backfill", grown.backfill, base.backfill),
+            ("monthly load", grown.month, base.month),
+        ):
+            if ours is None or ref is None:
+                continue
+            rows.append(
+                f"| {PREFIX} {name}: {step} ({loaded(ours)}) "
+                f"| {cost(ref)} ({len(setup.years)} years, scale 1: {loaded(ref)}) "
+                f"| {cost(ours)} | {ours.wall / ref.wall:.2f}x time, "
+                f"{ours.peak_rss / ref.peak_rss:.2f}x memory "
+                f"| {format_steps(step_seconds(ours))} |"
+            )
+    ratio = scaled.backfill.wall / base.backfill.wall
+    goals.append(
+        f"| {GOAL_PREFIX} --scale {setup.scale} backfill time vs scale 1 | <= 3x | {ratio:.2f}x "
+        f"| {'yes' if ratio <= 3 else 'no'} |"
+    )
+    peak = max(m.peak_rss for m in (scaled.backfill, scaled.month) if m is not None) / GIB
+    goals.append(
+        f"| {GOAL_PREFIX} --scale {setup.scale} peak memory (process tree) | < 1,5 GiB "
+        f"| {peak:.2f} GiB | {'yes' if peak < 1.5 else 'no'} |"
+    )
+    return rows
+
+
+def goal(name: str, target: str, seconds: float, limit: float) -> str:
+    met = "yes" if seconds < limit else "no"
+    return f"| {GOAL_PREFIX} {name} | {target} | {seconds:.1f} s | {met} |"
+
+
+def goal_ratio(name: str, ratio: float, at_least: float) -> str:
+    met = "yes" if ratio >= at_least else "no"
+    return f"| {GOAL_PREFIX} {name} | >= {at_least:.0f}x | {ratio:,.0f}x | {met} |"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small smoke run, writes nothing")
+    parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
+    parser.add_argument("--out", type=Path, help="work folder (default bench/out/cycle)")
+    parser.add_argument("--skip-growth", action="store_true", help="no scale / history runs")
+    args = parser.parse_args(argv)
+    setup = QUICK if args.quick else FULL
+    out = args.out or default_out(args.quick)
+    rows, goals = run(setup, out, growth=not args.skip_growth)
+    print("\n".join(rows + goals))
+    if not (args.no_write or args.quick):
+        replace_rows(PREFIX, rows)
+        replace_rows(GOAL_PREFIX, goals, header=GOALS_HEADER)
+        print(f"updated {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
