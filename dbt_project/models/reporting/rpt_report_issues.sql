@@ -3,13 +3,9 @@
     warning of an accepted file (kind `warning`), in print order (`display_order`). -#}
 with refused as (
 
-    select
-        statistical_year,
-        months,
-        province_code,
-        province_name,
-        file,
+    select * replace (
         case when len(reasons) = 0 then ['(không có lý do)'] else reasons end as reasons
+    )
     from {{ ref('int_report_submissions') }}
     where status = 'quarantined' and statistical_year is not null
 

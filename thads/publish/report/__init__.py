@@ -172,6 +172,10 @@ def render(con: duckdb.DuckDBPyConnection, generated_at: datetime | None = None)
         merger=[m for m in report.merger if len(m[2]) > 1],
         unchanged=[m for m in report.merger if len(m[2]) <= 1],
         merger_first=fmt.period_label(contract.MERGER_YEAR, contract.MERGER_FIRST_MONTHS),
+        merger_last_legacy=fmt.period_label(contract.MERGER_YEAR, contract.MERGER_FIRST_MONTHS - 1),
+        trend_years=sorted({p.statistical_year for ps in report.trend.values() for p in ps}),
+        current_boundary=reference.CURRENT,
+        current_valid_from=reference.CURRENT_VALID_FROM,
     )
     # Template indentation is for people reading the template, not for the browser.
     return re.sub(r"\n[ \t]+", "\n", html)
