@@ -151,11 +151,10 @@ def _commit(
         no_rows = p.rows is None or len(p.rows) == 0
         if no_rows and not any(f.severity == "error" for f in findings):
             findings.append(
-                Finding(
-                    file=", ".join(p.file_names),
-                    rule="parse.no_rows",
-                    severity="error",
-                    message="nothing could be read from the submission",
+                Finding.of(
+                    "parse.no_rows",
+                    ", ".join(p.file_names),
+                    "nothing could be read from the submission",
                 )
             )
         status = "quarantined" if any(f.severity == "error" for f in findings) else "accepted"

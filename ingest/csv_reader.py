@@ -85,19 +85,16 @@ def read_csv_half(
         text = decode(content(source))
     except UnicodeDecodeError as exc:
         part.findings.append(
-            Finding(
-                file=file,
-                rule="parse.bad_encoding",
-                severity="error",
-                message=f"not UTF-8 text (byte {exc.start}: {exc.reason}); save the CSV as UTF-8",
+            Finding.of(
+                "parse.bad_encoding",
+                file,
+                f"not UTF-8 text (byte {exc.start}: {exc.reason}); save the CSV as UTF-8",
                 sheet=file,
             )
         )
         return None, part
     except OSError as exc:
-        part.findings.append(
-            Finding(file=file, rule="parse.unreadable", severity="error", message=str(exc))
-        )
+        part.findings.append(Finding.of("parse.unreadable", file, str(exc)))
         return None, part
     try:
         grid, lines = read_csv_grid(text, limits, sheet=file)

@@ -314,7 +314,7 @@ def _bad_name_finding(name: str) -> Finding:
         message = "unexpected file name"
     except FileNameError as exc:
         message = str(exc)
-    return Finding(file=name, rule="parse.bad_filename", severity="error", message=message)
+    return Finding.of("parse.bad_filename", name, message)
 
 
 def _lone_half(f: SourceFile) -> Candidate:
@@ -322,12 +322,10 @@ def _lone_half(f: SourceFile) -> Candidate:
     have = f.filename.csv_measure or "cases"
     missing = "money" if have == "cases" else "cases"
     missing_name = f.name[: -len(f"_{CSV_SUFFIXES[have]}.csv")] + f"_{CSV_SUFFIXES[missing]}.csv"
-    finding = Finding(
-        file=f.name,
-        rule="parse.missing_pair",
-        severity="error",
-        message=f"CSV submissions come in pairs: missing _{CSV_SUFFIXES[missing]}.csv "
-        f"({missing_name})",
+    finding = Finding.of(
+        "parse.missing_pair",
+        f.name,
+        f"CSV submissions come in pairs: missing _{CSV_SUFFIXES[missing]}.csv ({missing_name})",
         expected=missing_name,
         observed="no such file in the batch",
     )

@@ -32,9 +32,7 @@ def read_json(
     result = ReadResult(parts=None)
 
     def error(rule: str, message: str, **where: Any) -> None:
-        result.findings.append(
-            Finding(file=file, rule=rule, severity="error", message=message, **where)
-        )
+        result.findings.append(Finding.of(rule, file, message, **where))
 
     try:
         text = content(source).decode("utf-8-sig")
@@ -163,11 +161,10 @@ def _submitted_at(doc: dict[str, Any], file: str, result: ReadResult) -> datetim
         stamp = None
     if stamp is None or stamp.tzinfo is None:
         result.findings.append(
-            Finding(
-                file=file,
-                rule="parse.bad_submitted_at",
-                severity="warning",
-                message="submitted_at must be an ISO 8601 time with a UTC offset, e.g. "
+            Finding.of(
+                "parse.bad_submitted_at",
+                file,
+                "submitted_at must be an ISO 8601 time with a UTC offset, e.g. "
                 "2024-09-03T08:15:00+07:00",
                 column="submitted_at",
                 observed=str(value),
@@ -183,9 +180,7 @@ def _read_rows(
     rows = MeasureRows(measure=measure, sheet=measure, source_file=file, sha256=sha256)
 
     def error(rule: str, message: str, **where: Any) -> None:
-        result.findings.append(
-            Finding(file=file, rule=rule, severity="error", message=message, sheet=measure, **where)
-        )
+        result.findings.append(Finding.of(rule, file, message, sheet=measure, **where))
 
     missing_everywhere = {
         key
@@ -199,11 +194,10 @@ def _read_rows(
     for index, item in enumerate(items, start=1):
         if total_found:
             result.findings.append(
-                Finding(
-                    file=file,
-                    rule="parse.rows_after_total",
-                    severity="warning",
-                    message="rows after the total row are not read",
+                Finding.of(
+                    "parse.rows_after_total",
+                    file,
+                    "rows after the total row are not read",
                     sheet=measure,
                     row=index,
                 )

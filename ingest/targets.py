@@ -116,9 +116,7 @@ def _parse_targets(path: Path, source: SourceFile) -> TargetsFile:
     name = source.name
 
     def error(rule: str, message: str, **where: Any) -> None:
-        out.findings.append(
-            Finding(file=name, rule=rule, severity="error", message=message, sheet=name, **where)
-        )
+        out.findings.append(Finding.of(rule, name, message, sheet=name, **where))
 
     try:
         text = decode(path.read_bytes())
@@ -138,11 +136,10 @@ def _parse_targets(path: Path, source: SourceFile) -> TargetsFile:
     has_boundary = "boundary" in at
     if not has_boundary and default_boundary(year) is None:
         out.findings.append(
-            Finding(
-                file=name,
-                rule="targets.missing_boundary",
-                severity="warning",
-                message=f"{year} spans the merger: without a 'boundary' column (63 or 34) "
+            Finding.of(
+                "targets.missing_boundary",
+                name,
+                f"{year} spans the merger: without a 'boundary' column (63 or 34) "
                 "the codes are ambiguous; boundary left empty",
                 sheet=name,
             )

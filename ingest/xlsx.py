@@ -31,20 +31,17 @@ def read_xlsx(
     try:
         check_xlsx(data, limits)
     except NotXlsx as exc:
-        result.findings.append(
-            Finding(file=file, rule="parse.not_xlsx", severity="error", message=str(exc))
-        )
+        result.findings.append(Finding.of("parse.not_xlsx", file, str(exc)))
         return result
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_names = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises several types for a non-workbook
         result.findings.append(
-            Finding(
-                file=file,
-                rule="parse.not_xlsx",
-                severity="error",
-                message=f"not a readable Excel .xlsx workbook ({type(exc).__name__}: {exc})",
+            Finding.of(
+                "parse.not_xlsx",
+                file,
+                f"not a readable Excel .xlsx workbook ({type(exc).__name__}: {exc})",
             )
         )
         return result
@@ -54,11 +51,10 @@ def read_xlsx(
         sheet = by_folded.get(fold_label(wanted))
         if sheet is None:
             result.findings.append(
-                Finding(
-                    file=file,
-                    rule="parse.missing_sheet",
-                    severity="error",
-                    message=f"no sheet named '{wanted}' (with or without diacritics); "
+                Finding.of(
+                    "parse.missing_sheet",
+                    file,
+                    f"no sheet named '{wanted}' (with or without diacritics); "
                     f"sheets found: {', '.join(repr(n) for n in sheet_names) or 'none'}",
                     sheet=wanted,
                     expected=wanted,
@@ -73,11 +69,10 @@ def read_xlsx(
             raise
         except Exception as exc:
             result.findings.append(
-                Finding(
-                    file=file,
-                    rule="parse.unreadable_sheet",
-                    severity="error",
-                    message=f"sheet cannot be read ({type(exc).__name__}: {exc})",
+                Finding.of(
+                    "parse.unreadable_sheet",
+                    file,
+                    f"sheet cannot be read ({type(exc).__name__}: {exc})",
                     sheet=sheet,
                 )
             )

@@ -129,3 +129,17 @@ def test_english_values_are_worded_in_vietnamese() -> None:
         expected="near 80.50% (|z| <= 3.5)",
     )  # fmt: skip
     assert "Giá trị đúng: gần 80,50% (|z| ≤ 3,5)." in _line_vi(f)
+
+
+def test_code_takes_severities_from_the_catalogue() -> None:
+    # `Finding.of(rule_id, ...)`: no module writes a rule's severity down a second time.
+    written = []
+    for top in CODE_DIRS:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Finding"):
+                    continue
+                for kw in node.keywords:
+                    if kw.arg == "severity" and isinstance(kw.value, ast.Constant):
+                        written.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not written
