@@ -1,20 +1,28 @@
-"""The comparison with last year (contract 6.3) and term totals (6.4, `thads summary`) on a
-warehouse built for real by dbt from a small raw layer: legacy Long An (80) and Tây Ninh (72)
-before the 2025 merger, the merged Tây Ninh (80) after it."""
+"""The comparison with last year (contract 6.3), term totals (6.4, `thads summary`) and the
+ministry's ranking table (`thads export --ranking`) on a warehouse built for real by dbt from
+a small raw layer and published: legacy Long An (80) and Tây Ninh (72) before the 2025
+merger, the merged Tây Ninh (80) after it, and a field of all 63 provinces in 11 months of
+2024 with targets."""
 
 from __future__ import annotations
 
+import csv
 import json
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from tests import raw_layer_builder as rl
+from thads import reference
 from thads.build import build
 from thads.cli import main
 from thads.config import Paths
+from thads.publish.publisher import publish
+from thads.publish.ranking_table import NUMBER_FORMATS, write_csv, write_xlsx
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -31,6 +39,12 @@ REPORTS = {
     ("80", 2025, 9): ((1700.0, 67.0, 2100.0), (70_000.0, 0.0, 150_000.0)),  # merged Tây Ninh
 }
 
+TARGETS = [
+    {"statistical_year": 2024, "province_code": p.code, "case_target_pct": 83.0,
+     "money_target_pct": 45.0}
+    for p in reference.provinces(63)
+]  # fmt: skip
+
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -39,8 +53,13 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         rl.Report(code, year, months, cases, money, arrival_time=ARRIVED)
         for (code, year, months), (cases, money) in REPORTS.items()
     ]
-    rl.write_batch(paths, "b1", reports)
+    field = rl.field_of(
+        [p.code for p in reference.provinces(63)], 2024, 11, random.Random(15), ARRIVED
+    )
+    rl.write_batch(paths, "b1", [*reports, *field])
+    rl.write_targets(paths, TARGETS)
     build(paths, docs=False)
+    publish(paths)
     return paths.home
 
 
@@ -118,3 +137,86 @@ def test_summary_refuses_an_incomplete_term(
     assert "needs 4 reports" in err and "2023-12,2024-12,2025-09" in err
     assert main(["summary", "--province", "80", "--from", "2023-04", "--to", "2025-09"]) == 2
     assert "statistical year" in capsys.readouterr().err
+
+
+def test_export_ranking_writes_the_ministry_table(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("THADS_HOME", str(home))
+    out = tmp_path / "out"
+    assert main(["export", "--ranking", "--year", "2024", "--months", "11", "--out", str(out)]) == 0
+    book, table = (Path(line) for line in capsys.readouterr().out.split())
+    assert book.name == "bang_xep_hang_2024_11.xlsx" and table.suffix == ".csv"
+    mart = {
+        r["province_code"]: r
+        for r in _query(
+            home,
+            "select * from marts.fct_province_ranking where statistical_year = 2024 "
+            "and months = 11",
+            [],
+        )
+        if r["measure"] == "cases"
+    }
+    names = {r["province_name"]: r for r in mart.values()}
+
+    ws = openpyxl.load_workbook(book)["Xếp hạng"]
+    assert ws["A1"].value.startswith("BẢNG XẾP HẠNG KẾT QUẢ THI HÀNH ÁN DÂN SỰ")
+    assert ws["A2"].value == "11 tháng năm 2024 (từ ngày 01/10/2023 đến ngày 31/08/2024)"
+    assert [ws.cell(4, c).value for c in (1, 2, 3, 9)] == [
+        "STT", "Tỉnh, thành phố", "Về việc", "Về tiền (nghìn đồng)"
+    ]  # fmt: skip
+    assert [ws.cell(5, c).value for c in range(3, 9)] == [
+        "Có điều kiện thi hành", "Thi hành xong và đình chỉ", "Tỷ lệ (%)", "Chỉ tiêu (%)",
+        "So với chỉ tiêu (điểm %)", "Xếp hạng",
+    ]  # fmt: skip
+    assert ws.freeze_panes == "C6"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    body = list(ws.iter_rows(min_row=6, values_only=True))
+    assert len(body) == 63
+    first = body[0]
+    assert first[0] == 1 and first[7] == f"1/{mart[next(iter(mart))]['n_ranked']}"
+    for row in body:
+        expected = names[row[1]]
+        assert row[2] == expected["with_conditions"]
+        assert row[3] == expected["completed"] + expected["terminated"]
+        assert row[4] == pytest.approx(expected["rate_pct"])
+        assert row[5] == 83.0 and row[6] == pytest.approx(expected["gap_pp"])
+        assert row[7] == expected["rank_label"]
+    ranks = [int(row[7].split("/")[0]) for row in body]
+    assert ranks == sorted(ranks)  # printed in rank order
+    assert ws.cell(6, 3).number_format == NUMBER_FORMATS["count"]
+    assert ws.cell(6, 5).number_format == NUMBER_FORMATS["pct"]
+    assert ws.cell(6, 5).data_type == "n"
+
+    with table.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:3] == ["STT", "Tỉnh, thành phố", "Có điều kiện thi hành - việc"]
+    assert [r[1] for r in rows[1:]] == [r[1] for r in body]
+
+
+def test_export_ranking_cannot_carry_a_formula(tmp_path: Path) -> None:
+    hostile = '=HYPERLINK("http://x","click")'
+    row = {"stt": 1, "province_name": hostile, "cases_rank_label": "-1+1"}
+    for measure in ("cases", "money"):
+        for key in ("with_conditions", "done", "rate_pct", "target_pct", "gap_pp"):
+            row[f"{measure}_{key}"] = -2.5
+    row["money_rank_label"] = "@SUM(A1)"
+    book = write_xlsx([row], tmp_path / "t.xlsx", 2024, 11)
+    ws = openpyxl.load_workbook(book).active
+    cells = [c for r in ws.iter_rows() for c in r if c.value is not None]
+    assert not any(c.data_type == "f" for c in cells)
+    assert ws.cell(6, 2).value == hostile and ws.cell(6, 2).data_type == "s"
+    assert ws.cell(6, 7).value == -2.5  # a negative gap stays a number
+    with write_csv([row], tmp_path / "t.csv").open(encoding="utf-8-sig") as handle:
+        (_, line) = list(csv.reader(handle))
+    assert line[1] == "'" + hostile and "'@SUM(A1)" in line and "-2.5" in line
+
+
+def test_export_ranking_of_a_period_not_loaded(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("THADS_HOME", str(home))
+    args = ["export", "--ranking", "--year", "2020", "--months", "3", "--out", str(tmp_path)]
+    assert main(args) == 1
+    assert "no ranking for 3 months of statistical year 2020" in capsys.readouterr().err
+    assert main(["export", "--ranking", "--year", "2020", "--out", str(tmp_path)]) == 2
