@@ -22,7 +22,13 @@ from thads.build import build
 from thads.cli import main
 from thads.config import Paths
 from thads.publish.publisher import publish
-from thads.publish.ranking_table import NUMBER_FORMATS, write_csv, write_xlsx
+from thads.publish.ranking_table import (
+    NUMBER_FORMATS,
+    SCORECARD_COLOURS,
+    SCORECARD_LABELS,
+    write_csv,
+    write_xlsx,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -57,6 +63,10 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [p.code for p in reference.provinces(63)], 2024, 11, random.Random(15), ARRIVED
     )
     rl.write_batch(paths, "b1", [*reports, *field])
+    registry = rl.Registry()  # the registry export names the version that stands
+    for report in [*reports, *field]:
+        registry.add(report, "loaded", "b1")
+    registry.write(paths)
     rl.write_targets(paths, TARGETS)
     build(paths, docs=False)
     publish(paths)
@@ -162,12 +172,12 @@ def test_export_ranking_writes_the_ministry_table(
     ws = openpyxl.load_workbook(book)["Xếp hạng"]
     assert ws["A1"].value.startswith("BẢNG XẾP HẠNG KẾT QUẢ THI HÀNH ÁN DÂN SỰ")
     assert ws["A2"].value == "11 tháng năm 2024 (từ ngày 01/10/2023 đến ngày 31/08/2024)"
-    assert [ws.cell(4, c).value for c in (1, 2, 3, 9)] == [
+    assert [ws.cell(4, c).value for c in (1, 2, 3, 10)] == [
         "STT", "Tỉnh, thành phố", "Về việc", "Về tiền (nghìn đồng)"
     ]  # fmt: skip
-    assert [ws.cell(5, c).value for c in range(3, 9)] == [
+    assert [ws.cell(5, c).value for c in range(3, 10)] == [
         "Có điều kiện thi hành", "Thi hành xong và đình chỉ", "Tỷ lệ (%)", "Chỉ tiêu (%)",
-        "So với chỉ tiêu (điểm %)", "Xếp hạng",
+        "So với chỉ tiêu (điểm %)", "Xếp hạng", "Đánh giá",
     ]  # fmt: skip
     assert ws.freeze_panes == "C6"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
@@ -182,6 +192,16 @@ def test_export_ranking_writes_the_ministry_table(
         assert row[4] == pytest.approx(expected["rate_pct"])
         assert row[5] == 83.0 and row[6] == pytest.approx(expected["gap_pp"])
         assert row[7] == expected["rank_label"]
+        assert row[8] == SCORECARD_LABELS[expected["scorecard"]]
+    lights = {
+        ws.cell(r, 9).value: ws.cell(r, 9).fill.fgColor.rgb[-6:] for r in range(6, 6 + len(body))
+    }
+    assert lights == {
+        SCORECARD_LABELS[k]: c[1:]
+        for k, c in SCORECARD_COLOURS.items()
+        if SCORECARD_LABELS[k] in lights
+    }
+    assert len(lights) >= 2, lights  # the field has provinces above and below target
     ranks = [int(row[7].split("/")[0]) for row in body]
     assert ranks == sorted(ranks)  # printed in rank order
     assert ws.cell(6, 3).number_format == NUMBER_FORMATS["count"]
@@ -201,6 +221,7 @@ def test_export_ranking_cannot_carry_a_formula(tmp_path: Path) -> None:
         for key in ("with_conditions", "done", "rate_pct", "target_pct", "gap_pp"):
             row[f"{measure}_{key}"] = -2.5
     row["money_rank_label"] = "@SUM(A1)"
+    row["cases_scorecard"], row["money_scorecard"] = "red", None
     book = write_xlsx([row], tmp_path / "t.xlsx", 2024, 11)
     ws = openpyxl.load_workbook(book).active
     cells = [c for r in ws.iter_rows() for c in r if c.value is not None]

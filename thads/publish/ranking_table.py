@@ -31,7 +31,7 @@ MEASURE_TITLES = {"cases": "Về việc", "money": "Về tiền (nghìn đồng)
 class Column:
     key: str  # column of rpt_ministry_ranking, `{measure}_` prefixed per measure
     header: str  # Vietnamese header as printed
-    kind: str  # "count" | "pct" | "pp" | "text"
+    kind: str  # "count" | "pct" | "pp" | "text" | "scorecard"
 
 
 MEASURE_COLUMNS: tuple[Column, ...] = (
@@ -41,11 +41,15 @@ MEASURE_COLUMNS: tuple[Column, ...] = (
     Column("target_pct", "Chỉ tiêu (%)", "pct"),
     Column("gap_pp", "So với chỉ tiêu (điểm %)", "pp"),
     Column("rank_label", "Xếp hạng", "text"),
+    Column("scorecard", "Đánh giá", "scorecard"),
 )
 LEAD_COLUMNS: tuple[Column, ...] = (
     Column("stt", "STT", "count"),
     Column("province_name", "Tỉnh, thành phố", "text"),
 )
+#: The scorecard (contract 6.2) as printed: a word and the traffic light's colour.
+SCORECARD_LABELS = {"green": "Đạt", "amber": "Gần đạt", "red": "Chưa đạt"}
+SCORECARD_COLOURS = {"green": "#C6EFCE", "amber": "#FFEB9C", "red": "#FFC7CE"}
 #: Excel number formats tagged Vietnamese (LCID 0x042A): `.` groups thousands, `,` decimals.
 NUMBER_FORMATS = {
     "count": "[$-42A]#,##0",
@@ -116,11 +120,18 @@ def write_csv(rows: list[dict[str, Any]], dest: Path) -> Path:
             columns = flat_columns()
             writer.writerow([header for _, header, _ in columns])
             for row in rows:
-                writer.writerow([csv_cell(row[key]) for key, _, _ in columns])
+                writer.writerow([csv_cell(_text(row[key], column)) for key, _, column in columns])
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
     return dest
+
+
+def _text(value: Any, column: Column) -> Any:
+    """The value as printed: a scorecard as its Vietnamese word, anything else as is."""
+    if column.kind == "scorecard" and value is not None:
+        return SCORECARD_LABELS[value]
+    return value
 
 
 def write_xlsx(rows: list[dict[str, Any]], dest: Path, year: int, months: int) -> Path:
@@ -141,6 +152,10 @@ def write_xlsx(rows: list[dict[str, Any]], dest: Path, year: int, months: int) -
             for kind, f in NUMBER_FORMATS.items()
         }
         centred = workbook.add_format({**base, "align": "center"})
+        lights = {
+            light: workbook.add_format({**base, "align": "center", "bg_color": colour})
+            for light, colour in SCORECARD_COLOURS.items()
+        }
         big = workbook.add_format({"bold": True, "font_size": 14, "align": "center"})
         sub = workbook.add_format({"italic": True, "align": "center"})
         n_cols = len(LEAD_COLUMNS) + len(contract.MEASURES) * len(MEASURE_COLUMNS)
@@ -162,6 +177,8 @@ def write_xlsx(rows: list[dict[str, Any]], dest: Path, year: int, months: int) -
                 value = row[key]
                 if value is None:
                     sheet.write_blank(r, c, None, text)
+                elif column.kind == "scorecard":
+                    sheet.write_string(r, c, _text(value, column), lights[value])
                 elif column.kind == "text":
                     sheet.write_string(
                         r, c, str(value), centred if key.endswith("rank_label") else text

@@ -1,6 +1,6 @@
 {#- The ministry's printed ranking table (`thads export --ranking`): one row per province of
     a period's boundary set, cases and money side by side (with conditions, done, rate,
-    target, gap, rank "6/63"), in the order the ministry prints it: by the cases rank, then
+    target, gap, rank "6/63", scorecard), in the order the ministry prints it: by the cases rank, then
     the money rank, then the code; `stt` is that order. From fct_province_ranking only. -#}
 with ranking as (
 
@@ -27,7 +27,9 @@ side_by_side as (
         any_value(gap_pp) filter (where measure = '{{ measure }}') as {{ measure }}_gap_pp,
         any_value(rank) filter (where measure = '{{ measure }}') as {{ measure }}_rank,
         any_value(rank_label) filter (where measure = '{{ measure }}')
-            as {{ measure }}_rank_label{{ "," if not loop.last }}
+            as {{ measure }}_rank_label,
+        any_value(scorecard) filter (where measure = '{{ measure }}')
+            as {{ measure }}_scorecard{{ "," if not loop.last }}
         {%- endfor %}
     from ranking
     group by statistical_year, months, boundary, province_code
