@@ -42,20 +42,16 @@ def compliance_at(
     paths: Paths, statistical_year: int, months: int, judged_at: datetime
 ) -> list[dict[str, Any]]:
     """Every expected province's status for the period as it stood at `judged_at`."""
-    import duckdb
-
-    from thads.commands.rank import source_database
+    from thads.commands.rank import query, source_database
 
     database = source_database(paths)
-    with duckdb.connect(str(database), read_only=True) as con:
-        cursor = con.execute(
-            f"select {', '.join(COLUMNS)} from {HISTORY} "
-            "where statistical_year = ? and months = ? and valid_from <= ? and ? < valid_to "
-            "order by province_code",
-            [statistical_year, months, judged_at, judged_at],
-        )
-        names = [d[0] for d in cursor.description]
-        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    rows = query(
+        database,
+        f"select {', '.join(COLUMNS)} from {HISTORY} "
+        "where statistical_year = ? and months = ? and valid_from <= ? and ? < valid_to "
+        "order by province_code",
+        [statistical_year, months, judged_at, judged_at],
+    )
     if not rows:
         raise DeadlineError(
             f"{database} has no compliance rows for {months} months of {statistical_year}: "

@@ -42,25 +42,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
-    if args.ranking:
-        from thads.publish.ranking_table import export_ranking
-
-        if args.year is None or args.months is None:
-            print("thads export: --ranking needs --year and --months", file=sys.stderr)
-            return 2
-        try:
-            written = export_ranking(paths.snapshot, args.out, args.year, args.months)
-        except ExportError as exc:
-            print(f"thads export: {exc}", file=sys.stderr)
-            return 1
-        for path in written:
-            print(path)
-        return 0
-    if args.year is not None or args.months is not None:
+    if args.ranking and (args.year is None or args.months is None):
+        print("thads export: --ranking needs --year and --months", file=sys.stderr)
+        return 2
+    if not args.ranking and (args.year is not None or args.months is not None):
         print("thads export: --year and --months go with --ranking", file=sys.stderr)
         return 2
     try:
-        written = export_marts(paths.snapshot, args.out, args.format, args.mart)
+        if args.ranking:
+            from thads.publish.ranking_table import export_ranking
+
+            written = export_ranking(paths.snapshot, args.out, args.year, args.months)
+        else:
+            written = export_marts(paths.snapshot, args.out, args.format, args.mart)
     except ExportError as exc:
         print(f"thads export: {exc}", file=sys.stderr)
         return 1

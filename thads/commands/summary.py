@@ -16,7 +16,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from thads.commands.rank import RankError, source_database, vn_number
+from thads.commands.rank import RankError, query, source_database, vn_number
 from thads.config import Paths
 
 COLUMNS: tuple[str, ...] = (
@@ -80,15 +80,13 @@ def load_term(
 
     database = source_database(paths)
     try:
-        with duckdb.connect(str(database), read_only=True) as con:
-            cursor = con.execute(
-                f"select {', '.join(COLUMNS)} from marts.fct_term_totals "
-                "where province_code = ? and from_year = ? and to_year = ? and to_months = ? "
-                "order by measure",
-                [province, from_year, to_year, to_months],
-            )
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        rows = query(
+            database,
+            f"select {', '.join(COLUMNS)} from marts.fct_term_totals "
+            "where province_code = ? and from_year = ? and to_year = ? and to_months = ? "
+            "order by measure",
+            [province, from_year, to_year, to_months],
+        )
     except duckdb.CatalogException as exc:
         raise RankError(f"{database} has no marts.fct_term_totals: {exc}") from exc
     except duckdb.Error as exc:
