@@ -73,7 +73,8 @@ def test_compliance_and_rates_equal_a_recount_from_the_files(
     )
     manifest = json.loads((landing / "manifest.json").read_text("utf-8"))
     assert manifest["withheld"], "some reports must never arrive for this test to mean anything"
-    assert main(["load", "--landing", str(landing), "--quiet"]) == 0
+    # The generator's file times are the arrivals: a history the data team vouches for.
+    assert main(["load", "--landing", str(landing), "--quiet", "--trust-mtime"]) == 0
     capsys.readouterr()
 
     with duckdb.connect(str(Paths.from_env().warehouse), read_only=True) as con:

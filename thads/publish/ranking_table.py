@@ -4,7 +4,7 @@ One period, every province of its boundary set, cases and money side by side as 
 ministry prints them: STT, province, then per measure with conditions, done (completed +
 terminated), rate, target, gap and rank "6/63". An xlsx in that layout (Vietnamese title and
 headers, Vietnamese number formats, frozen header, A4 landscape) and a CSV of the same rows.
-The figures come from the dbt model `marts.rpt_ministry_ranking`; this module only lays
+The figures come from the dbt model `reporting.rpt_ministry_ranking`; this module only lays
 them out. Text cells are written as text (never formulas) and CSV text that could start a
 formula is neutralised (thads.publish.export).
 """
@@ -20,7 +20,7 @@ from typing import Any
 from thads import contract
 from thads.publish.export import ExportError, csv_cell
 from thads.publish.files import temp_sibling
-from thads.publish.marts import SCHEMA
+from thads.publish.report.data import REPORTING_SCHEMA
 from thads.publish.snapshot import open_snapshot
 
 MODEL = "rpt_ministry_ranking"
@@ -83,7 +83,7 @@ def load_rows(snapshot: Path, year: int, months: int) -> list[dict[str, Any]]:
     con = open_snapshot(snapshot)
     try:
         cursor = con.execute(
-            f"select * from {SCHEMA}.{MODEL} where statistical_year = ? and months = ? "
+            f"select * from {REPORTING_SCHEMA}.{MODEL} where statistical_year = ? and months = ? "
             "order by stt",
             [year, months],
         )
