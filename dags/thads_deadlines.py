@@ -1,9 +1,12 @@
 """thads_deadlines: every morning (Vietnam time), take the period whose reporting deadline
-(period end + 4 working days) passed most recently, list the provinces with no accepted
-report for it (missing or quarantined) and alert the data team.
+(the end of the 4th working day after the period closes, holidays and Tết excluded) passed
+most recently, judge every province of it by what had arrived by the moment of the run
+(marts.fct_reporting_compliance_history), and write to each province without an accepted
+report, or whose report came late, in Vietnamese, with a summary to the data team. Alerts
+go out once per period, not every day.
 
-Trigger with conf `{"statistical_year": 2024, "months": 11}` to check one period by hand;
-a backfill over past dates checks the periods due on those dates.
+Trigger with conf `{"statistical_year": 2024, "months": 11}` to check one period by hand
+(always alerts); a backfill over past dates judges each date by what had arrived by then.
 """
 
 from __future__ import annotations
@@ -13,13 +16,8 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
-from thads.airflow_support import (
-    alert_missing_reports,
-    find_missing_reports,
-    on_task_failure,
-    run_date,
-    settings,
-)
+from thads.airflow_support import judged_moment, on_task_failure, settings
+from thads.deadlines import check_deadline, send_deadline_alerts
 
 
 @dag(
@@ -42,18 +40,18 @@ def thads_deadlines() -> None:
     @task
     def missing_reports(params: dict | None = None, logical_date=None, dag_run=None) -> dict:
         params = params or {}
-        return find_missing_reports(
-            run_date(logical_date, dag_run),
+        return check_deadline(
+            judged_moment(logical_date, dag_run),
             settings().paths,
             statistical_year=params.get("statistical_year"),
             months=params.get("months"),
         )
 
     @task(retries=3, retry_delay=timedelta(seconds=30), retry_exponential_backoff=2.0)
-    def alert_data_team(report: dict) -> dict:
-        return alert_missing_reports(report, settings().paths)
+    def send_alerts(report: dict) -> dict:
+        return send_deadline_alerts(report, settings().paths)
 
-    alert_data_team(missing_reports())
+    send_alerts(missing_reports())
 
 
 thads_deadlines()

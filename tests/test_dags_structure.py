@@ -68,7 +68,7 @@ def test_deadline_dag_runs_daily_in_vietnam_time(dags: dict[str, Any]) -> None:
     assert deadlines["timetable"] == "CronTriggerTimetable"
     assert deadlines["schedule"] == "0 8 * * *"
     assert deadlines["timezone"] == "Asia/Ho_Chi_Minh"
-    assert [tuple(e) for e in deadlines["edges"]] == [("missing_reports", "alert_data_team")]
+    assert [tuple(e) for e in deadlines["edges"]] == [("missing_reports", "send_alerts")]
     assert deadlines["params"] == ["months", "statistical_year"]
 
 
@@ -90,7 +90,7 @@ def test_io_tasks_retry_with_exponential_backoff(dags: dict[str, Any]) -> None:
     io_tasks = {
         "thads_load": ["plan", "ingest", "send_alerts"],
         "thads_build": ["publish"],
-        "thads_deadlines": ["alert_data_team"],
+        "thads_deadlines": ["send_alerts"],
     }
     for dag_id, tasks in io_tasks.items():
         for task_id in tasks:

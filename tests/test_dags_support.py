@@ -14,7 +14,6 @@ from thads.airflow_support import (
     chunk_label,
     failure_message,
     ingest_chunks,
-    missing_reports_message,
     on_task_failure,
     run_date,
     settings,
@@ -82,30 +81,6 @@ def test_ingest_chunks_fewer_groups_than_chunks() -> None:
     assert ingest_chunks({}, 4) == []
 
 
-def test_missing_reports_message_names_each_province_and_why() -> None:
-    report = {
-        "statistical_year": 2024,
-        "months": 11,
-        "period_end": "2024-08-31",
-        "deadline": "2024-09-05",
-        "boundary": 63,
-        "missing": [
-            {"province_code": "01", "province_name": "Thành phố Hà Nội", "status": "missing"},
-            {
-                "province_code": "80",
-                "province_name": "Tỉnh Long An",
-                "status": "quarantined",
-                "reasons": ["THADS_80_2024_11.xlsx, sheet 'Việc', row 9: total mismatch"],
-            },
-        ],
-    }
-    subject, body = missing_reports_message(report)
-    assert "2/63" in subject and "11 tháng năm 2024" in subject and "05/09/2024" in subject
-    assert "01/10/2023 - 31/08/2024" in body
-    assert "- 01 Thành phố Hà Nội: missing" in body
-    assert "- 80 Tỉnh Long An: quarantined (THADS_80_2024_11.xlsx, sheet 'Việc'" in body
-
-
 def test_failure_message_names_dag_task_and_error() -> None:
     ti = SimpleNamespace(
         dag_id="thads_load", task_id="ingest", map_index=3, run_id="manual__1", try_number=2
@@ -145,27 +120,32 @@ def test_failure_callback_never_raises(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_deadline_alert_goes_out_once_per_period(tmp_path: Path, monkeypatch) -> None:
-    from thads.airflow_support import alert_missing_reports
     from thads.config import Paths
+    from thads.deadlines import send_deadline_alerts
 
     paths = Paths(tmp_path / "home").ensure()
     report = {
         "statistical_year": 2024,
         "months": 11,
         "period_end": "2024-08-31",
-        "deadline": "2024-09-06",
+        "deadline": "2024-09-09",
         "boundary": 63,
+        "judged_at": "2024-09-10T01:00:00+00:00",
         "missing": [{"province_code": "01", "province_name": "Hà Nội", "status": "missing"}],
+        "late": [],
         "by_hand": False,
+        "alert": True,
     }
     with WebhookSink() as webhook:
         monkeypatch.setenv("THADS_ALERT_WEBHOOK_URL", webhook.url)
-        first = alert_missing_reports(report, paths)
-        daily = [alert_missing_reports(report, paths) for _ in range(3)]  # the next mornings
-        by_hand = alert_missing_reports({**report, "by_hand": True}, paths)
-        other = alert_missing_reports({**report, "months": 12, "deadline": "2024-10-04"}, paths)
+        first = send_deadline_alerts(report, paths)
+        daily = [send_deadline_alerts(report, paths) for _ in range(3)]  # the next mornings
+        by_hand = send_deadline_alerts({**report, "by_hand": True}, paths)
+        other = send_deadline_alerts({**report, "months": 12, "deadline": "2024-10-04"}, paths)
     assert first["alerted"] and by_hand["alerted"] and other["alerted"]
-    assert not any(d["alerted"] for d in daily) and daily[0]["already"]
+    assert not any(d["alerted"] for d in daily)
     subjects = webhook.subjects()
-    assert len(subjects) == 3, subjects
-    assert sum("11 tháng năm 2024" in s for s in subjects) == 2
+    # each alert: the province's letter and the data team's summary
+    assert len(subjects) == 6, subjects
+    assert sum("11 tháng năm 2024" in s for s in subjects) == 4
+    assert sum("chưa gửi báo cáo 11 tháng năm 2024" in s for s in subjects) == 2

@@ -299,3 +299,57 @@ def test_an_empty_warehouse_publishes_a_report_that_says_so(tmp_path: Path):
     report = parse_report(html)
     assert report.sections == {} and report.options == []
     assert html.count("chưa có dữ liệu") == 2  # both trend charts
+
+
+# --- The reporting cycle (contract 6): compliance and traffic lights -------------------------
+
+
+def _period_html(html: str, key: str) -> str:
+    start = html.index(f'id="p{key}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_compliance_block_lists_who_was_late_or_missing(published: Paths, html: str) -> None:
+    latest = _period_html(html, "2025-12")
+    statuses = {
+        code: status
+        for code, status in _query(
+            published,
+            "select province_code, status from marts.fct_reporting_compliance "
+            "where statistical_year = 2025 and months = 12",
+        )
+    }
+    assert statuses[SKIPPED_PROVINCE] == "missing"
+    block = latest[latest.index('id="compliance-2025-12"') :]
+    listed = dict(re.findall(r'data-province="(\d\d)" data-status="(\w+)"', block))
+    assert listed == {c: s for c, s in statuses.items() if s in ("late", "rejected", "missing")}
+    assert "Tình hình gửi báo cáo — hạn 06/10/2025" in block  # Tue 30/9: Wed 1 .. Mon 6/10
+    ((rate, on_time, n_expected),) = _query(
+        published,
+        "select reporting_rate_pct, on_time_rate_pct, n_expected from marts.fct_reporting_rates "
+        "where statistical_year = 2025 and boundary = 34 and province_code = 'VN'",
+    )
+    assert f"tỷ lệ báo cáo {fmt.pct(rate)}, đúng hạn {fmt.pct(on_time)}" in block
+    assert f"trên {n_expected} báo cáo" in block
+
+
+def test_ranking_rows_carry_the_scorecard_light(published: Paths, html: str) -> None:
+    latest = _period_html(html, "2025-12")
+    table = latest[latest.index('data-measure="cases"') :]
+    table = table[: table.index("</table>")]
+    shown = {
+        code: light
+        for code, light in re.findall(
+            r'data-province="(\d\d)">(?:(?!</tr>).)*?class="light (\w+)"', table, re.S
+        )
+    }
+    marts = dict(
+        _query(
+            published,
+            "select province_code, scorecard from marts.fct_province_ranking "
+            "where statistical_year = 2025 and months = 12 and measure = 'cases' "
+            "and scorecard is not null",
+        )
+    )
+    assert shown == marts
+    assert len(set(marts.values())) >= 2, marts  # the fixture has provinces on both sides

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.publish_html import body_rows, parse_report
+from tests.real_warehouse import SKIPPED_PROVINCE
 from thads import contract
 from thads.config import REPO_ROOT, Paths
 
@@ -66,6 +67,19 @@ def test_rendered_dom_has_rankings_and_charts(published: Paths, tmp_path: Path):
         assert rows[0][0] == "1/33"
     assert latest.svgs == 2  # the two tile maps of the period
     assert len(dom.trend_svgs) == 2 and all(len(t) > 7 for t in dom.trend_svgs)
+
+
+def test_rendered_dom_has_the_reporting_cycle(published: Paths, tmp_path: Path):
+    """Contract 6 in the browser: the latest period's compliance block (who was late or
+    missing, the year's rates) and the scorecard lights of its ranking tables."""
+    dom = chromium(tmp_path, "--dump-dom", url=published.report.as_uri()).stdout
+    latest = dom[dom.index('id="p2025-12"') :]
+    latest = latest[: latest.index("</section>")]
+    block = latest[latest.index('id="compliance-2025-12"') :]
+    assert "Tình hình gửi báo cáo" in block and "tỷ lệ báo cáo" in block
+    assert f'data-province="{SKIPPED_PROVINCE}" data-status="missing"' in block
+    assert "Chưa gửi" in block
+    assert latest.count('class="light ') >= 2 * 10  # lights in both ranking tables
 
 
 def test_period_selector_shows_the_period_in_the_address(published: Paths, tmp_path: Path):

@@ -2,9 +2,10 @@
 
 - `settings()`: where the landing zone and THADS_HOME are (Airflow Variable, else environment,
   else the defaults the CLI uses);
-- the reporting calendar: which period's deadline passed most recently (`latest_due_period`);
+- the reporting calendar: which period's deadline passed most recently (`latest_due_period`,
+  from thads.reporting_calendar) and the moment a deadline run judges at (`judged_moment`);
 - alerts to the data team through the same notifier as validation (`thads.notify`), used by
-  the task failure callback and the deadline DAG.
+  the task failure callback (the deadline check itself is thads.deadlines).
 
 Airflow is imported lazily (Variables only, inside a running task): the library stays
 importable, quick and quiet where Airflow is not configured.
@@ -12,18 +13,17 @@ importable, quick and quiet where Airflow is not configured.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thads import contract, reporting_calendar
+from thads import reporting_calendar
 from thads.config import Paths
 
 if TYPE_CHECKING:
@@ -253,106 +253,24 @@ def on_task_failure(context: Mapping[str, Any]) -> None:
         log.exception("could not send the task failure alert")
 
 
-def find_missing_reports(
-    today: date,
-    paths: Paths,
-    statistical_year: int | None = None,
-    months: int | None = None,
-) -> dict[str, Any]:
-    """The deadline check: the period due most recently by `today` (or the one given) and
-    the provinces with no accepted report for it, as a small JSON-able dict for XCom."""
-    from thads import pipeline
-
-    if statistical_year is not None and months is not None:
-        period = DuePeriod.of(statistical_year, months)
-    else:
-        period = latest_due_period(today)
-    rows = pipeline.missing_reports(period.statistical_year, period.months, paths)
-    missing = [
-        {
-            k: v if isinstance(v, str | int | float | bool | None | list) else str(v)
-            for k, v in row.items()
-        }
-        for row in rows
-    ]
-    log.info(
-        "deadline check %s/%s (deadline %s): %d province(s) without an accepted report",
-        period.months,
-        period.statistical_year,
-        period.deadline,
-        len(missing),
-    )
-    return {
-        "statistical_year": period.statistical_year,
-        "months": period.months,
-        "period_end": period.period_end.isoformat(),
-        "deadline": period.deadline.isoformat(),
-        "boundary": contract.boundary_for(period.statistical_year, period.months),
-        "missing": missing,
-        # Asked for by hand (conf names the period): alert even if this period was alerted.
-        "by_hand": statistical_year is not None and months is not None,
-    }
-
-
-def missing_reports_message(report: Mapping[str, Any]) -> tuple[str, str]:
-    """Subject and body of the deadline alert: one line per province, with why."""
-    year, months = report["statistical_year"], report["months"]
-    deadline = date.fromisoformat(report["deadline"])
-    end = date.fromisoformat(report["period_end"])
-    missing = report["missing"]
-    label = f"{months} tháng năm {year}"
-    subject = (
-        f"[THADS] {len(missing)}/{report['boundary']} province(s) without an accepted report "
-        f"for {label} (deadline {deadline:%d/%m/%Y})"
-    )
-    lines = [
-        f"Period: {label} ({contract.period_start(year):%d/%m/%Y} - {end:%d/%m/%Y}), "
-        f"deadline {deadline:%d/%m/%Y}.",
-        "",
-    ]
-    for row in missing:
-        code = row.get("province_code", "?")
-        name = row.get("province_name") or ""
-        status = row.get("status") or "missing"
-        reasons = row.get("reasons") or ""
-        if isinstance(reasons, list | tuple):
-            reasons = "; ".join(str(r) for r in reasons)
-        lines.append(f"- {code} {name}: {status}" + (f" ({reasons})" if reasons else ""))
-    return subject, "\n".join(lines)
-
-
-def alert_missing_reports(report: Mapping[str, Any], paths: Paths) -> dict[str, Any]:
-    """Alert the data team when provinces are late; nothing to send when all reported.
-    Once per period: the daily runs (and a backfill over many days) after the first alert
-    of a period only log; a check asked for by hand (conf with the period) always alerts.
-    The periods alerted are kept in `paths.deadline_alerts`."""
-    from thads.durable import atomic_write_text
-
-    year, months = report["statistical_year"], report["months"]
-    if not report["missing"]:
-        log.info("every province reported for %s/%s", months, year)
-        return {"alerted": False, "missing": 0}
-    key = f"{year}/{months}"
-    try:
-        alerted = json.loads(paths.deadline_alerts.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        alerted = {}
-    if key in alerted and not report.get("by_hand"):
-        log.info("the data team was told about %s on %s; not again", key, alerted[key])
-        return {"alerted": False, "missing": len(report["missing"]), "already": alerted[key]}
-    subject, body = missing_reports_message(report)
-    sent = alert_data_team(subject, body, paths)
-    alerted[key] = datetime.now(UTC).isoformat(timespec="seconds")
-    paths.deadline_alerts.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(paths.deadline_alerts, json.dumps(alerted, indent=1, sort_keys=True))
-    return {"alerted": True, "missing": len(report["missing"]), **sent}
-
-
 def run_date(logical_date: date | datetime | str | None, dag_run: Any = None) -> date:
     """The day a run stands for: its logical date, or when it was due to run (manual runs
     in Airflow 3 may have no logical date), in Vietnam time."""
     value = logical_date or getattr(dag_run, "run_after", None)
     return as_date(value)
+
+
+def judged_moment(logical_date: date | datetime | str | None, dag_run: Any = None) -> datetime:
+    """The moment a deadline run judges at: its logical date (a backfilled run stands for its
+    own morning), or when it was due to run, or now; always time-zone aware."""
+    value = logical_date or getattr(dag_run, "run_after", None)
+    if value is None:
+        return datetime.now(UTC)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):  # a bare date: that morning's run, 08:00 in Vietnam
+        return datetime.combine(value, time(8, 0), reporting_calendar.VIETNAM)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def as_date(value: date | datetime | str | None) -> date:

@@ -14,12 +14,12 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from thads import log
+from thads import contract, log
 from thads.config import DBT_PROJECT_DIR, Paths
 from thads.durable import exclusive_lock
 
@@ -218,6 +218,7 @@ def build(
         args += ["--select", "source:raw+"]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
+    args += ["--vars", json.dumps(runtime_vars())]
     if complete:
         stamp.unlink(missing_ok=True)  # a failed complete build must not look complete
     run_dbt(args, paths)
@@ -247,6 +248,24 @@ def build(
         summary["docs"] = str(dbt_docs_dir(paths) / "static_index.html")
         summary["docs_seconds"] = round(time.monotonic() - docs_started, 2)
     return summary
+
+
+def runtime_vars(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """dbt vars set by configuration: THADS_SCORECARD_AMBER_PP (contract 6.2, default
+    contract.SCORECARD_AMBER_PP), the points below target a scorecard stays amber."""
+    env = os.environ if env is None else env
+    text = env.get("THADS_SCORECARD_AMBER_PP", "").strip()
+    if not text:
+        return {"scorecard_amber_pp": contract.SCORECARD_AMBER_PP}
+    try:
+        amber = float(text.replace(",", "."))
+    except ValueError:
+        amber = -1.0
+    if not amber >= 0:
+        raise ValueError(
+            f"THADS_SCORECARD_AMBER_PP={text!r}: expected a number of percentage points >= 0"
+        )
+    return {"scorecard_amber_pp": amber}
 
 
 def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "submissions": "list every file seen, with its status and reasons",
     "approve": "make the figures of a period final (approval, contract section 7)",
     "reopen": "make one province's final figures preliminary again",
+    "summary": "term totals of one province (complete years + the last cumulative report)",
     "export": "write the marts to CSV/Excel for people who want spreadsheets",
     "serve": "serve the published HTML report on localhost",
 }

@@ -107,7 +107,15 @@ RANKING_COLUMNS: tuple[str, ...] = (
     "n_expected",
     "target_pct",
     "gap_pp",
+    # contract 6.2
+    "scorecard",
+    "completed_rank",
 )
+
+#: Contract 6.2: the scorecard is `amber` down to this many percentage points below target
+#: (THADS_SCORECARD_AMBER_PP overrides it; passed to dbt as var `scorecard_amber_pp`).
+SCORECARD_AMBER_PP = 2.0
+SCORECARDS: tuple[str, ...] = ("green", "amber", "red")
 
 # --- Identities ----------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ def contract_vars() -> dict[str, Any]:
         "legacy_valid_to": reference.LEGACY_VALID_TO.isoformat(),
         "current_valid_from": reference.CURRENT_VALID_FROM.isoformat(),
         "numeric_keys": list(contract.NUMERIC_KEYS),
+        "scorecard_amber_pp": contract.SCORECARD_AMBER_PP,
     }
 
 

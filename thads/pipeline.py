@@ -5,7 +5,7 @@ Airflow XCom).
     plan_batch -> ingest_all (all groups, or one chunk of them per task) -> validate_and_commit
                -> send_alerts -> build -> publish
 
-`missing_reports` serves the deadline DAG. The steps hold no parsing, rule or SQL logic of
+The deadline DAG's check is thads.deadlines. The steps hold no parsing, rule or SQL logic of
 their own: they call ingest/, expectations/, dbt (thads.build) and thads.publish.
 """
 
@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thads import contract, reference
 from thads.config import Paths
 from thads.log import event, get_logger
 
@@ -229,31 +228,6 @@ def accepted_provinces(statistical_year: int, months: int, paths: Paths | None =
     not."""
     statuses = period_statuses(statistical_year, months, paths)
     return {code for code, seen in statuses.items() if "loaded" in seen}
-
-
-def missing_reports(
-    statistical_year: int, months: int, paths: Paths | None = None
-) -> list[dict[str, Any]]:
-    """Provinces of the period's boundary set with no accepted report (missing or
-    quarantined), for the deadline alert."""
-    paths = _paths(paths)
-    boundary = contract.boundary_for(statistical_year, months)
-    statuses = period_statuses(statistical_year, months, paths)
-    out = []
-    for province in reference.provinces(boundary):
-        seen = statuses.get(province.code, set())
-        if "loaded" in seen:
-            continue
-        out.append(
-            {
-                "province_code": province.code,
-                "province_name": province.name,
-                "statistical_year": statistical_year,
-                "months": months,
-                "status": "quarantined" if "quarantined" in seen else "missing",
-            }
-        )
-    return out
 
 
 def _timed(

@@ -61,6 +61,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="share of submissions with a real mistake, listed in manifest.json (default 0)",
     )
     parser.add_argument(
+        "--lateness",
+        type=float,
+        default=0.0,
+        help="share of reports that arrive after their deadline (file times); a quarter of "
+        "those never arrive, listed under `withheld` in manifest.json (default 0)",
+    )
+    parser.add_argument(
         "--processes", type=int, default=None, help="worker processes (default: all cores)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -77,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
             provinces=args.provinces,
             scale=args.scale,
             defects=args.defects,
+            lateness=args.lateness,
             processes=args.processes,
             quiet=args.quiet,
         )

@@ -80,6 +80,17 @@ def not_published_error(paths: Paths, year: int, months: int) -> RankError | Non
     )
 
 
+def query(database: Path, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """The rows of one query on `database`, opened read-only, as {column: value} dicts (the
+    readers of the published marts: rank, summary, the deadline check)."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        cursor = con.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
 def load_ranking(paths: Paths, year: int, months: int, measure: str) -> list[dict[str, Any]]:
     """The ranking rows of one period and measure: best first, unranked provinces last."""
     import duckdb
@@ -89,22 +100,17 @@ def load_ranking(paths: Paths, year: int, months: int, measure: str) -> list[dic
     except RankError as exc:
         raise not_published_error(paths, year, months) or exc from None
     try:
-        con = duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as exc:
-        raise RankError(f"cannot open {database} read-only: {exc}") from exc
-    try:
-        cursor = con.execute(
+        rows = query(
+            database,
             f"select {', '.join(COLUMNS)} from marts.fct_province_ranking "
             "where statistical_year = ? and months = ? and measure = ? "
             "order by rank nulls last, province_code",
             [year, months, measure],
         )
-        names = [d[0] for d in cursor.description]
-        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     except duckdb.CatalogException as exc:
         raise RankError(f"{database} has no marts.fct_province_ranking: {exc}") from exc
-    finally:
-        con.close()
+    except duckdb.Error as exc:
+        raise RankError(f"cannot read {database} read-only: {exc}") from exc
     if not rows:
         raise not_published_error(paths, year, months) or RankError(
             f"no ranking for {measure}, {months} months of statistical year {year} in "

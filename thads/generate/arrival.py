@@ -14,6 +14,7 @@ from pathlib import Path
 
 from thads.contract import MERGER_FIRST_MONTHS, MERGER_YEAR, period_end
 from thads.generate.json_writer import VIETNAM
+from thads.reporting_calendar import add_working_days, deadline_day
 
 #: Days after the period closes: most provinces meet the 4-working-day deadline.
 DELAYS = (1, 2, 3, 4, 5, 6, 7, 9, 12, 18)
@@ -32,6 +33,27 @@ def arrival_time(year: int, months: int, rng: random.Random) -> datetime:
     if year == MERGER_YEAR and months == MERGER_FIRST_MONTHS:
         delay += rng.randint(5, 12)  # compiled in July by the newly merged provinces
     return office_hours(closed + timedelta(days=delay), rng)
+
+
+#: Of the reports `--lateness` makes late, this share never arrives at all.
+NEVER_SHARE = 0.25
+
+
+def arrival_with_lateness(
+    year: int, months: int, rng: random.Random, lateness: float
+) -> datetime | None:
+    """`thads generate --lateness P`: with probability 1 - P the report arrives by its
+    deadline (a working day between the close and the deadline day, office hours); with
+    probability P it is late (1 to 10 working days after the deadline day), and a quarter of
+    those never arrive (None)."""
+    closed = period_end(year, months)
+    if rng.random() >= lateness:
+        day = add_working_days(closed, rng.randint(1, 4))
+        return office_hours(datetime.combine(day, time(), VIETNAM), rng)
+    if rng.random() < NEVER_SHARE:
+        return None
+    day = add_working_days(deadline_day(year, months), rng.randint(1, 10))
+    return office_hours(datetime.combine(day, time(), VIETNAM), rng)
 
 
 def resubmission_time(first: datetime, rng: random.Random) -> datetime:

@@ -10,8 +10,13 @@
    style the province habitually uses, with a defect now and then (`defects`);
 3. writes `targets_<year>.csv` and `manifest.json`.
 
-`manifest.json`: {"seed", "years", "provinces", "scale", "defects", "counts",
-"targets": [file names], "submissions": [one entry per submission]}; an entry has
+`lateness` (`thads generate --lateness P`) moves a share P of the reports past their
+deadline (file times, contract 6.1), a quarter of those never to arrive; the others arrive
+by their deadline.
+
+`manifest.json`: {"seed", "years", "provinces", "scale", "defects", "lateness", "counts",
+"targets": [file names], "submissions": [one entry per submission], "withheld": [reports
+never sent: submission_key, province_code, statistical_year, months, boundary]}; an entry has
 `submission_key, files, format, province_code, statistical_year, months, boundary,
 revision, arrival_time (UTC ISO), n_offices, expected_outcome ("loaded"|"quarantined"),
 defect (null or {kind, sheet, row, column, detail, expected_outcome}), resubmission_of
@@ -35,7 +40,12 @@ from typing import Any
 from thads import reference
 from thads.contract import MEASURES, MERGER_FIRST_MONTHS, MERGER_YEAR, submission_filename
 from thads.generate import csv_writer, json_writer, xlsx_writer
-from thads.generate.arrival import arrival_time, resubmission_time, set_mtime
+from thads.generate.arrival import (
+    arrival_time,
+    arrival_with_lateness,
+    resubmission_time,
+    set_mtime,
+)
 from thads.generate.defects import Rendered, pick_kind, plant
 from thads.generate.model import Report, allocate, jitter, office_weights
 from thads.generate.offices import members, merger_map, office_names, province_title
@@ -78,6 +88,7 @@ class Options:
     provinces: frozenset[str] | None = None  # None: all
     scale: int = 1
     defects: float = 0.0
+    lateness: float = 0.0
 
     def wants(self, code: str) -> bool:
         return self.provinces is None or code in self.provinces
@@ -190,6 +201,13 @@ def emit(
         submitted_at=arrival_time(year, months, rng),
         boundary=boundary,
     )
+    if opts.lateness:
+        # its own random stream: the same seed gives the same reports with or without lateness
+        late_rng = random.Random(f"{opts.seed}:late:{boundary}:{code}:{year}:{months}")
+        report.submitted_at = arrival_with_lateness(year, months, late_rng, opts.lateness)
+        if report.submitted_at is None:
+            key = submission_filename(code, year, months, "x")[: -len(".x")]
+            return [_withheld(key, code, boundary, year, months)]
     totals = {m: report.total(m) for m in MEASURES}
     defective = rng.random() < opts.defects
     rendered = _render(report, fmt, xstyle, cstyle)
@@ -242,6 +260,18 @@ def emit(
             }
         )
     return entries
+
+
+def _withheld(key: str, code: str, boundary: int, year: int, months: int) -> dict[str, Any]:
+    """A report `--lateness` kept from ever arriving: listed in the manifest, no file."""
+    return {
+        "submission_key": key,
+        "withheld": True,
+        "province_code": code,
+        "statistical_year": year,
+        "months": months,
+        "boundary": boundary,
+    }
 
 
 def _defect_file(defect: dict[str, Any], paths: Sequence[Path]) -> str:
@@ -443,6 +473,7 @@ def generate_landing_zone(
     defects: float = 0.0,
     processes: int | None = None,
     quiet: bool = True,
+    lateness: float = 0.0,
 ) -> Summary:
     """Write a landing zone into `out` (see the module docstring); deterministic per seed."""
     from thads.progress import track
@@ -453,6 +484,8 @@ def generate_landing_zone(
         raise ValueError(f"years must start at {FIRST_YEAR} or later, got {year_list}")
     if not 0.0 <= defects <= 1.0:
         raise ValueError(f"--defects is a share between 0 and 1, got {defects}")
+    if not 0.0 <= lateness <= 1.0:
+        raise ValueError(f"--lateness is a share between 0 and 1, got {lateness}")
     if scale < 1:
         raise ValueError(f"--scale must be at least 1, got {scale}")
     selected = frozenset(provinces) if provinces is not None else None
@@ -464,7 +497,7 @@ def generate_landing_zone(
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     clear_previous(out_dir)
-    opts = Options(out_dir, year_list, seed, selected, scale, defects)
+    opts = Options(out_dir, year_list, seed, selected, scale, defects, lateness)
     plans = make_plans(seed, year_list[-1])
     units = units_for(opts)
     processes = processes or os.cpu_count() or 1
@@ -483,10 +516,12 @@ def generate_landing_zone(
                     results.append(got)
     finally:
         _STATE.clear()
-    entries = sorted(
+    everything = sorted(
         (e for got in results for e in got),
         key=lambda e: (e["statistical_year"], e["months"], e["boundary"], e["submission_key"]),
     )
+    entries = [e for e in everything if not e.get("withheld")]
+    withheld = [e for e in everything if e.get("withheld")]
     targets = [write_targets(out_dir, y, seed, selected).name for y in year_list]
     summary = Summary(out=out_dir, entries=entries)
     for e in entries:
@@ -503,6 +538,7 @@ def generate_landing_zone(
         "provinces": sorted(selected) if selected is not None else None,
         "scale": scale,
         "defects": defects,
+        "lateness": lateness,
         "counts": {
             "submissions": summary.submissions,
             "xlsx": summary.xlsx,
@@ -514,6 +550,7 @@ def generate_landing_zone(
         },
         "targets": targets,
         "submissions": entries,
+        "withheld": withheld,
     }
     (out_dir / MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"

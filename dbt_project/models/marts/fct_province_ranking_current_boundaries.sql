@@ -114,5 +114,7 @@ select
     rank_label,
     {{ var('current_boundary') }} as n_expected,
     target_pct,
-    rate_pct - target_pct as gap_pp
+    rate_pct - target_pct as gap_pp,
+    {{ scorecard('rate_pct - target_pct') }} as scorecard,
+    completed_rank
 from ranked

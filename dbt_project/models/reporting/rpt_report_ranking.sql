@@ -43,6 +43,7 @@ select
     ranking.rate_pct,
     ranking.target_pct,
     ranking.gap_pp,
+    ranking.scorecard,
     provinces.lat,
     provinces.lon,
     ranking.with_conditions is not null as reported,

@@ -145,7 +145,18 @@ def _period_view(report: data.ReportData, period: data.Period) -> dict[str, Any]
             }
         )
     issues = report.issues.get(period.key, [])
+    compliance = report.compliance.get(period.key, [])
     return {
+        "compliance": {
+            "rows": compliance,
+            "late": [c for c in compliance if c.status in ("late", "rejected", "missing")],
+            "counts": {
+                label: sum(1 for c in compliance if c.status_label == label)
+                for label in dict.fromkeys(c.status_label for c in compliance)
+            },
+            "deadline": compliance[0].deadline_day if compliance else None,
+            "rates": report.reporting_rates.get((period.statistical_year, period.boundary)),
+        },
         "period": period,
         "label": period_label,
         "measures": measures,

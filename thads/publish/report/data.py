@@ -55,6 +55,30 @@ class RankRow:
     lon: float | None
     reported: bool
     merged_from: list[str] = field(default_factory=list)  # legacy short names (34 only)
+    scorecard: str | None = None  # contract 6.2: green | amber | red
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    """One expected province of a period (contract 6.1), as rpt_report_compliance prints it."""
+
+    province_code: str
+    province_name: str
+    status: str  # on_time | late | rejected | missing | not_due
+    status_label: str  # Vietnamese
+    working_days_late: int | None
+    deadline_day: date
+
+
+@dataclass(frozen=True)
+class ReportingRates:
+    """The nation's reporting and on-time rates of one statistical year (contract 6.1)."""
+
+    n_expected: int
+    n_reported: int
+    n_on_time: int
+    reporting_rate_pct: float | None
+    on_time_rate_pct: float | None
 
 
 @dataclass
@@ -104,6 +128,8 @@ class ReportData:
     issues: dict[str, list[Issue]]  # period key -> issues
     merger: list[tuple[str, str, list[str]]]  # current code, current name, legacy names
     info: dict[str, Any]
+    compliance: dict[str, list[ComplianceRow]] = field(default_factory=dict)  # period key
+    reporting_rates: dict[tuple[int, int], ReportingRates] = field(default_factory=dict)
 
 
 #: The dbt schema holding what the report prints (dbt_project/models/reporting/).
@@ -126,7 +152,38 @@ def load(con: duckdb.DuckDBPyConnection) -> ReportData:
         issues=_issues(con),
         merger=_merger(con),
         info=_info(con),
+        compliance=_compliance(con),
+        reporting_rates=_reporting_rates(con),
     )
+
+
+def _compliance(con: duckdb.DuckDBPyConnection) -> dict[str, list[ComplianceRow]]:
+    out: dict[str, list[ComplianceRow]] = defaultdict(list)
+    for r in _select(con, "rpt_report_compliance", "period_key, display_order"):
+        out[r["period_key"]].append(
+            ComplianceRow(
+                province_code=r["province_code"],
+                province_name=r["province_name"] or r["province_code"],
+                status=r["status"],
+                status_label=r["status_label"],
+                working_days_late=r["working_days_late"],
+                deadline_day=r["deadline_day"],
+            )
+        )
+    return dict(out)
+
+
+def _reporting_rates(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, int], ReportingRates]:
+    return {
+        (int(r["statistical_year"]), int(r["boundary"])): ReportingRates(
+            int(r["n_expected"]),
+            int(r["n_reported"]),
+            int(r["n_on_time"]),
+            r["reporting_rate_pct"],
+            r["on_time_rate_pct"],
+        )
+        for r in _select(con, "rpt_report_reporting_rates", "statistical_year, boundary")
+    }
 
 
 def _periods(con: duckdb.DuckDBPyConnection) -> list[Period]:
@@ -163,6 +220,7 @@ def _ranking(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[RankR
                 lon=r["lon"],
                 reported=bool(r["reported"]),
                 merged_from=list(r["merged_from"]),
+                scorecard=r["scorecard"],
             )
         )
     return dict(out)
