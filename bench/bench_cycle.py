@@ -27,6 +27,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from pathlib import Path
 
 from bench import baselines, zones
 from bench.common import GOALS_HEADER, RESULTS, replace_rows
-from bench.measure import GIB, Measured, format_steps, step_seconds, thads_load
+from bench.measure import GIB, Measured, format_steps, run_measured, step_seconds, thads_load
 from thads.config import Paths
 
 PREFIX = "cycle:"
@@ -112,6 +114,25 @@ def run_cycle(zone: Path, work: Path, month: bool = True, full: bool = False) ->
     return cycle
 
 
+#: What every `thads` process pays before any data: measured in fresh interpreters.
+IMPORTS = {
+    "python": "pass",
+    "pandas": "import pandas",
+    "Great Expectations": "from expectations.gx_run import import_gx; import_gx()",
+}
+
+
+def import_costs(repeat: int = 3) -> str:
+    """Median wall and CPU of each import in a fresh process (what bytecode changes)."""
+    parts = []
+    for name, code in IMPORTS.items():
+        runs = [run_measured([sys.executable, "-c", code]) for _ in range(repeat)]
+        wall = statistics.median(m.wall for m in runs)
+        cpu = statistics.median(m.cpu for m in runs)
+        parts.append(f"{name} {wall:.2f} s ({cpu:.2f} s CPU)")
+    return ", ".join(parts)
+
+
 def loaded(measured: Measured) -> str:
     commit = measured.result["commit"]
     return (
@@ -127,7 +148,7 @@ def cost(measured: Measured) -> str:
     )
 
 
-def run(setup: Setup, out: Path, growth: bool) -> tuple[list[str], list[str]]:
+def run(setup: Setup, out: Path, growth: bool, quick: bool) -> tuple[list[str], list[str]]:
     """Every scenario; returns (RESULTS.md rows, goal rows)."""
     zone = zones.generated(out / "zone", setup.years, provinces=setup.provinces)
     cycle = run_cycle(zone, out / "run", full=True)
@@ -174,6 +195,11 @@ def run(setup: Setup, out: Path, growth: bool) -> tuple[list[str], list[str]]:
             f"| {PREFIX} load with nothing new (fixed cost) | - | {cost(idle)} | - "
             f"| {format_steps(step_seconds(idle))} |"
         )
+    rows.append(
+        f"| {PREFIX} fixed cost of a fresh process (interpreter, then imports) | - "
+        f"| {import_costs(1 if quick else 3)} | - | median of fresh `python -c` runs; "
+        f"bytecode compiled by `make venv` |"
+    )
     if growth:
         rows += growth_rows(setup, out, cycle, goals)
     return rows, goals
@@ -237,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup = QUICK if args.quick else FULL
     out = args.out or default_out(args.quick)
-    rows, goals = run(setup, out, growth=not args.skip_growth)
+    rows, goals = run(setup, out, growth=not args.skip_growth, quick=args.quick)
     print("\n".join(rows + goals))
     if not (args.no_write or args.quick):
         replace_rows(PREFIX, rows)
