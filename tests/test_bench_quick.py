@@ -35,7 +35,7 @@ def test_quick_cycle_and_bi_benches_measure_real_loads(tmp_path: Path, capsys) -
     assert bench_bi.main(["--quick", "--out", str(tmp_path)]) == 0
     bi = capsys.readouterr().out
     assert "| bi: ranking of 2024/12, 20 queries on the snapshot" in bi
-    assert "| bi: 7-year trend of province 92" in bi
+    assert "| bi: 7-year trend of province 92 (fct_province_ranking)" in bi
     assert "| goal bi: no reader error during publishes | 0 | 0 errors in" in bi
     # The readers really overlapped the publish.
     assert int(re.search(r"\((\d+) while a publish ran\)", bi).group(1)) > 0
