@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import baselines, zones
+from bench import baselines, profile_load, zones
 from bench.common import GOALS_HEADER, RESULTS, replace_rows
 from bench.measure import GIB, Measured, format_steps, run_measured, step_seconds, thads_load
 from thads.config import Paths
@@ -81,6 +81,8 @@ class Cycle:
     month: Measured | None = None
     correction: Measured | None = None
     nothing_new: Measured | None = None
+    #: cProfile of the month replayed on a copy of the warehouse before it (full cycles).
+    month_profile: str = ""
 
 
 def trust_mtime_args() -> list[str]:
@@ -103,6 +105,8 @@ def run_cycle(zone: Path, work: Path, month: bool = True, full: bool = False) ->
     arrivals.land(arrivals.backfill, landing)
     backfill = thads_load(landing, home, *extra)
     cycle = Cycle(arrivals, backfill)
+    if full:
+        profile_load.copy_home(home, work / "home-before-month")
     if month:
         arrivals.land(arrivals.month, landing)
         cycle.month = thads_load(landing, home, *extra)
@@ -111,6 +115,13 @@ def run_cycle(zone: Path, work: Path, month: bool = True, full: bool = False) ->
             arrivals.land(arrivals.correction, landing)
             cycle.correction = thads_load(landing, home, *extra)
         cycle.nothing_new = thads_load(landing, home, *extra)
+        # The month again, under cProfile, on the warehouse as it was before the month.
+        replay = work / "landing-month"
+        arrivals.land(arrivals.backfill + arrivals.month, replay)
+        output = work / "month.prof"
+        measured = profile_load.profiled_load(replay, work / "home-before-month", output, *extra)
+        summary = profile_load.summarise(output)
+        cycle.month_profile = profile_load.format_summary(summary, measured.wall)
     return cycle
 
 
@@ -174,7 +185,8 @@ def run(setup: Setup, out: Path, growth: bool, quick: bool) -> tuple[list[str], 
         f"{backfill.wall / floor.seconds:.1f}x floor | {format_steps(step_seconds(backfill))}; "
         f"{stamp} |",
         f"| {PREFIX} monthly load {cycle.arrivals.last_period} on the full warehouse "
-        f"({loaded(month)}) | - | {cost(month)} | - | {format_steps(step_seconds(month))} |",
+        f"({loaded(month)}) | - | {cost(month)} | - | {format_steps(step_seconds(month))}; "
+        f"{cycle.month_profile} |",
     ]
     goals = [
         goal("full backfill end to end", "< 15 s", backfill.wall, 15.0),
