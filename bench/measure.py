@@ -108,15 +108,16 @@ def thads_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "thads.cli", *args]
 
 
-def thads_load(landing: Path, home: Path, *extra: str) -> Measured:
-    """`thads load --landing DIR --json` on THADS_HOME=home, as a data team member runs it;
-    `result` is its JSON (per-step seconds, counts, build and publish summaries) plus, when
-    it built, "dbt_nodes": what dbt's own run_results say the nodes took."""
+def thads_load(landing: Path, home: Path, *extra: str, wrapper: Sequence[str] = ()) -> Measured:
+    """`thads load --landing DIR --json` on THADS_HOME=home, as a data team member runs it
+    (behind `wrapper`, e.g. faketime, if given); `result` is its JSON (per-step seconds,
+    counts, build and publish summaries) plus, when it built, "dbt_nodes": what dbt's own
+    run_results say the nodes took."""
     from thads.build import dbt_target_dir
     from thads.config import Paths
 
     measured = run_measured(
-        thads_command("load", "--landing", str(landing), "--json", *extra),
+        [*wrapper, *thads_command("load", "--landing", str(landing), "--json", *extra)],
         env={"THADS_HOME": str(home)},
     )
     measured.result = json.loads(measured.stdout)
