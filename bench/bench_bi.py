@@ -40,11 +40,14 @@ order by rank nulls last, province_code
 """
 TREND_SQL = """
 select statistical_year, months, rate_pct, rank_label
-from marts.fct_province_ranking_current_boundaries
+from marts.{table}
 where province_code = $code and measure = 'cases'
     and statistical_year between $last - 6 and $last
 order by statistical_year, months
 """
+#: Trends read the history re-ranked among the current provinces; a zone too small for any
+#: complete current province (the quick run) falls back to the ranking as reported.
+TREND_TABLES = ("fct_province_ranking_current_boundaries", "fct_province_ranking")
 
 
 @dataclass(frozen=True)
@@ -55,22 +58,30 @@ class Query:
 
 
 def queries(snapshot: Path) -> list[Query]:
-    """The latest period's ranking and the trend of the province ranked first in it."""
+    """The latest period's ranking and the trend of the province with the most rates."""
     with duckdb.connect(str(snapshot), read_only=True) as con:
         year, months = con.execute(
             "select statistical_year, months from marts.fct_province_ranking "
             "order by statistical_year desc, months desc limit 1"
         ).fetchone()
-        (code,) = con.execute(
-            "select province_code from marts.fct_province_ranking_current_boundaries "
-            "where statistical_year = $year and months = $months "
-            "order by rank nulls last, province_code limit 1",
-            {"year": year, "months": months},
-        ).fetchone()
-    return [
-        Query(f"ranking of {year}/{months:02d}", RANKING_SQL, {"year": year, "months": months}),
-        Query(f"7-year trend of province {code}", TREND_SQL, {"code": code, "last": year}),
-    ]
+        for table in TREND_TABLES:
+            found = con.execute(
+                f"select province_code from marts.{table} where rate_pct is not null "
+                "group by province_code order by count(*) desc, province_code limit 1"
+            ).fetchone()
+            if found:
+                break
+    if not found:
+        raise RuntimeError(f"no province has a rate in {snapshot}")
+    trend = Query(
+        f"7-year trend of province {found[0]} ({table})",
+        TREND_SQL.format(table=table),
+        {"code": found[0], "last": year},
+    )
+    ranking = Query(
+        f"ranking of {year}/{months:02d}", RANKING_SQL, {"year": year, "months": months}
+    )
+    return [ranking, trend]
 
 
 def timings(fn: Callable[[], object], n: int) -> list[float]:
