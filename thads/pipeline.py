@@ -313,11 +313,13 @@ def load(
     trust_mtime: bool = False,
     wait: bool = True,
     on_wait: Any = None,
+    build_now: bool = True,
 ) -> dict[str, Any]:
     """Every step in one process: what `thads load` runs (`ingest`'s arguments). The
     warehouse is rebuilt and published only when something new was accepted, or an earlier
     build or publish did not finish (a failed build raises thads.build.DbtError and
-    publishes nothing)."""
+    publishes nothing). `build_now=False` stops after the alerts (`thads watch` builds once
+    a burst settles); the publish-pending marker then tells the caller a build is due."""
     paths = _paths(paths)
     timings: dict[str, float] = {}
 
@@ -336,7 +338,7 @@ def load(
         log.exception("alerts failed for batch %s", batch_id)
         alerts = {"batch_id": batch_id, "error": repr(exc)}
     built = published = None
-    if needs_publish(committed, paths):
+    if build_now and needs_publish(committed, paths):
         built = timed("build", "building the warehouse (dbt build)", build, paths)
         published = timed("publish", "publishing snapshot, Parquet and report", publish, paths)
     return {

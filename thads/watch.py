@@ -1,0 +1,250 @@
+"""`thads watch --landing DIR`: answer every arrival in seconds, build once a burst settles.
+
+A long-lived process for deployments without Airflow (and for tests). It imports Great
+Expectations, the parsers and the rules once, then waits on the landing zone with
+`watchfiles` (inotify, not a sleep loop):
+
+- files arrive -> wait until they stop growing (and a CSV half for its partner, bounded)
+  -> `pipeline.load(..., build_now=False)`: plan, archive, parse, validate, commit, alert.
+  The province's alert and its `thads submissions` status are out within seconds.
+- the landing zone is quiet for `settle` seconds and something new was accepted ->
+  `pipeline.build` + `pipeline.publish` once for the whole burst (dbt has one writer; the
+  build lock in `thads.build` also keeps a concurrent `thads load` out).
+
+SIGINT/SIGTERM set a flag that is read between steps: the step running finishes (a commit is
+never cut in half) and the process exits 0. A crash loses nothing: the registry knows which
+files were seen, so the next start takes in whatever is unseen, and the publish-pending
+marker (`thads.pipeline.publish_pending`) makes it build what was accepted but not published.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from thads import pipeline
+from thads.config import Paths
+from thads.log import event, get_logger
+
+log = get_logger("watch")
+
+#: Seconds of quiet in the landing zone before the warehouse is built and published.
+DEFAULT_SETTLE_SECONDS = 5.0
+#: A file is taken in once its size and mtime have not changed for this long.
+DEFAULT_STABLE_SECONDS = 0.5
+#: How long a lone CSV half waits for its partner before it is judged alone (contract 1).
+DEFAULT_PAIR_WAIT_SECONDS = 30.0
+_POLL = 0.1
+
+
+def warm_up() -> float:
+    """Import what every arrival needs (Great Expectations alone takes seconds), once."""
+    started = time.perf_counter()
+    import expectations.validate  # noqa: F401  the rules and suites
+    import ingest.batch  # noqa: F401  parsers, registry
+    import thads.notify  # noqa: F401
+    from expectations.gx_run import import_gx
+
+    import_gx()
+    return time.perf_counter() - started
+
+
+def _visible(path: str) -> bool:
+    # Upload tools and `thads serve` write a hidden temporary file and rename it into place;
+    # ingest ignores dot-files and Office lock files too (ingest.files.list_landing).
+    name = os.path.basename(path)
+    return not name.startswith((".", "~$"))
+
+
+def _signature(paths: Iterable[Path]) -> dict[Path, tuple[int, int] | None]:
+    out: dict[Path, tuple[int, int] | None] = {}
+    for p in paths:
+        try:
+            st = p.stat()
+            out[p] = (st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            out[p] = None
+    return out
+
+
+@dataclass
+class LandingWatch:
+    """One watched landing zone. `run()` blocks until `stop` is set (or a signal)."""
+
+    landing: Path
+    paths: Paths
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS
+    stable_seconds: float = DEFAULT_STABLE_SECONDS
+    pair_wait_seconds: float = DEFAULT_PAIR_WAIT_SECONDS
+    #: Called with (event name, details) after each step; the CLI prints them.
+    on_step: Callable[[str, dict[str, Any]], None] | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    _first_seen: dict[Path, float] = field(default_factory=dict)
+    _changed: set[Path] = field(default_factory=set)
+    _quiet_since: float = field(default_factory=time.monotonic)
+
+    # --- steps ---------------------------------------------------------------------------
+
+    def take_in(self) -> dict[str, Any] | None:
+        """Everything unseen in the landing zone: validated, committed, alerted. No build."""
+        result = pipeline.load(self.landing, self.paths, quiet=True, build_now=False)
+        self._changed.clear()
+        if result["n_files"]:
+            commit = result["commit"]
+            self._report(
+                "arrivals",
+                {
+                    "batch_id": result["batch_id"],
+                    "files": result["n_files"],
+                    "loaded": commit["n_loaded"],
+                    "quarantined": commit["n_quarantined"],
+                    "duplicates": commit["n_duplicates"],
+                    "alerts": result["alerts"],
+                    "seconds": result["seconds"],
+                },
+            )
+        return result
+
+    def build_and_publish(self) -> bool:
+        """dbt build + publish, once per settled burst. A failure keeps the last snapshot
+        and the publish-pending marker; the data team is told, and the next arrival (or the
+        next start) builds again."""
+        from thads.build import DbtError
+        from thads.notify import notify_data_team
+        from thads.publish import PublishError
+
+        started = time.perf_counter()
+        try:
+            pipeline.build(self.paths)
+            pipeline.publish(self.paths)
+        except (DbtError, PublishError) as exc:
+            event(log, "build_failed", level=40, error=str(exc))
+            notify_data_team(
+                "[THADS] thads watch: build failed",
+                f"The warehouse build or publish failed: {exc}\n"
+                f"The accepted data is kept in {self.paths.raw}; the published snapshot is "
+                "unchanged. The next arrival or the next start of thads watch builds again.",
+                self.paths,
+            )
+            self._report("build_failed", {"error": str(exc)})
+            return False
+        self._report("published", {"seconds": round(time.perf_counter() - started, 2)})
+        return True
+
+    # --- waiting -------------------------------------------------------------------------
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep unless asked to stop; True when it is time to stop."""
+        return self.stop.wait(seconds)
+
+    def _wait_until_stable(self, changed: set[Path]) -> None:
+        """Until none of the changed files has grown or been touched for `stable_seconds`:
+        a file still being copied is never parsed half-written."""
+        before = _signature(changed)
+        while not self._sleep(self.stable_seconds):
+            after = _signature(changed)
+            if after == before:
+                return
+            before = after
+
+    def _lone_csv_halves(self) -> list[Path]:
+        """CSV halves in the landing zone whose partner has not arrived yet (and that the
+        registry has not judged already), seen for less than `pair_wait_seconds`."""
+        from ingest.dedupe import classify
+        from ingest.files import discover
+        from ingest.registry import Registry
+
+        lone = [
+            c
+            for c in discover(self.landing).candidates
+            if c.problem is not None and c.problem.rule == "parse.missing_pair"
+        ]
+        if not lone:
+            return []
+        with Registry.open(self.paths, readonly=True) as registry:
+            unseen = classify(lone, registry).new
+        now = time.monotonic()
+        waiting = []
+        for candidate in unseen:
+            path = candidate.files[0].path
+            if now - self._first_seen.setdefault(path, now) < self.pair_wait_seconds:
+                waiting.append(path)
+        return waiting
+
+    def _ready(self) -> bool:
+        """Whether what arrived can be taken in now: the changed files stopped changing and
+        no CSV half is still waiting for its partner."""
+        if self._changed:
+            self._wait_until_stable(set(self._changed))
+        return not self._lone_csv_halves()
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def _report(self, name: str, details: dict[str, Any]) -> None:
+        event(log, name, landing=str(self.landing), **details)
+        if self.on_step:
+            self.on_step(name, details)
+
+    def install_signal_handlers(self) -> None:
+        """SIGINT and SIGTERM ask for a stop between steps (main thread only)."""
+
+        def handler(signum: int, _frame: Any) -> None:
+            self.stop.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, handler)
+
+    def run(self) -> int:
+        """Catch up with what arrived while nobody watched, then answer arrivals until
+        stopped. Returns the number of arrival rounds taken in."""
+        import watchfiles
+
+        self.landing.mkdir(parents=True, exist_ok=True)
+        self.paths.ensure()
+        self._report("warm", {"seconds": round(warm_up(), 2)})
+        rounds = 0
+        # Accepted before a crash but never published: build at the first quiet moment.
+        build_due = _build_pending(self.paths)
+        # The first round catches up with whatever arrived while nobody watched; it runs at
+        # the first wake-up, once the watcher is armed, so nothing slips between the two.
+        pending = True
+        self._report("watching", {"settle_seconds": self.settle_seconds})
+        for changes in watchfiles.watch(
+            self.landing,
+            watch_filter=lambda _change, path: _visible(path),
+            stop_event=self.stop,
+            rust_timeout=int(min(1.0, self.settle_seconds / 2) * 1000) or 100,
+            yield_on_timeout=True,
+            recursive=False,
+            raise_interrupt=False,
+        ):
+            if self.stop.is_set():
+                break
+            if changes:
+                self._changed.update(Path(p) for _kind, p in changes)
+                pending = True
+            if pending:
+                if self._ready() and not self.stop.is_set():
+                    self.take_in()
+                    rounds += 1
+                    pending = False
+                    build_due = build_due or _build_pending(self.paths)
+                self._quiet_since = time.monotonic()
+                continue
+            if build_due and time.monotonic() - self._quiet_since >= self.settle_seconds:
+                self.build_and_publish()
+                build_due = False  # a failed build waits for the next arrival or start
+        self._report("stopped", {"rounds": rounds})
+        return rounds
+
+
+def _build_pending(paths: Paths) -> bool:
+    """Accepted data not yet built and published (a fresh THADS_HOME has nothing to build)."""
+    has_rows = paths.report_rows.exists() and any(paths.report_rows.rglob("*.parquet"))
+    return has_rows and pipeline.publish_pending(paths)
