@@ -24,7 +24,8 @@ COMMANDS: dict[str, str] = {
     "approve": "make the figures of a period final (approval, contract section 7)",
     "reopen": "make one province's final figures preliminary again",
     "export": "write the marts to CSV/Excel for people who want spreadsheets",
-    "serve": "serve the published HTML report on localhost",
+    "serve": "serve the published HTML report and the provinces' check page",
+    "tokens": "issue, list and revoke the provinces' tokens of the check page",
 }
 
 

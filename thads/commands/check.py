@@ -40,8 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_files(files: list[Path], use_history: bool = True) -> list[dict[str, Any]]:
-    """Parse and validate `files`; one dict per submission (see `run` for the shape)."""
+def check_files(
+    files: list[Path], use_history: bool = True, paths: Any = None
+) -> list[dict[str, Any]]:
+    """Parse and validate `files`; one dict per submission (see `run` for the shape).
+    `paths`: whose accepted history to compare with (default THADS_HOME); the check page
+    of `thads serve` calls this too."""
     from expectations import validate_batch
     from expectations.history import empty_history, load_history
     from ingest.parse import parse_paths
@@ -51,7 +55,7 @@ def check_files(files: list[Path], use_history: bool = True) -> list[dict[str, A
     from thads.config import Paths
 
     parsed = parse_paths([str(f) for f in files])
-    history = load_history(Paths.from_env()) if use_history else empty_history()
+    history = load_history(paths or Paths.from_env()) if use_history else empty_history()
     result = validate_batch(parsed, history, data_docs_dir=None, batch_id="check")
     with Registry.open(Paths.from_env(), readonly=True) as registry:
         final = final_approvals(registry)
