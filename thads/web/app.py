@@ -53,7 +53,7 @@ class WebSettings:
 
 
 def _environment() -> Environment:
-    from thads.notify.messages import rule_title_vi, vn_value
+    from thads.notify.messages import localised_value, report_boundary, rule_title_vi
 
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -61,8 +61,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["vn_value"] = vn_value
     env.globals["rule_title_vi"] = rule_title_vi
+    env.globals["localised_value"] = localised_value
+    env.globals["report_boundary"] = report_boundary
     return env
 
 
