@@ -19,16 +19,16 @@ marker (`thads.pipeline.publish_pending`) makes it build what was accepted but n
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from thads import pipeline
+from thads.arrivals import signature, visible
 from thads.config import Paths
 from thads.log import event, get_logger
 
@@ -53,24 +53,6 @@ def warm_up() -> float:
 
     import_gx()
     return time.perf_counter() - started
-
-
-def _visible(path: str) -> bool:
-    # Upload tools and `thads serve` write a hidden temporary file and rename it into place;
-    # ingest ignores dot-files and Office lock files too (ingest.files.list_landing).
-    name = os.path.basename(path)
-    return not name.startswith((".", "~$"))
-
-
-def _signature(paths: Iterable[Path]) -> dict[Path, tuple[int, int] | None]:
-    out: dict[Path, tuple[int, int] | None] = {}
-    for p in paths:
-        try:
-            st = p.stat()
-            out[p] = (st.st_size, st.st_mtime_ns)
-        except FileNotFoundError:
-            out[p] = None
-    return out
 
 
 @dataclass
@@ -146,9 +128,9 @@ class LandingWatch:
     def _wait_until_stable(self, changed: set[Path]) -> None:
         """Until none of the changed files has grown or been touched for `stable_seconds`:
         a file still being copied is never parsed half-written."""
-        before = _signature(changed)
+        before = signature(changed)
         while not self._sleep(self.stable_seconds):
-            after = _signature(changed)
+            after = signature(changed)
             if after == before:
                 return
             before = after
@@ -217,7 +199,7 @@ class LandingWatch:
         self._report("watching", {"settle_seconds": self.settle_seconds})
         for changes in watchfiles.watch(
             self.landing,
-            watch_filter=lambda _change, path: _visible(path),
+            watch_filter=lambda _change, path: visible(path),
             stop_event=self.stop,
             rust_timeout=int(min(1.0, self.settle_seconds / 2) * 1000) or 100,
             yield_on_timeout=True,
