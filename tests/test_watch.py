@@ -10,7 +10,6 @@ import contextlib
 import io
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -22,24 +21,15 @@ from pathlib import Path
 import pytest
 
 from tests.test_notify import Webhook
+from tests.web_support import report
 from thads.cli import main
-from thads.generate import Report, build_report, write_csv_pair, write_json, write_xlsx
+from thads.generate import write_csv_pair, write_json, write_xlsx
 
 #: From a file landing to the province's alert and its status. Measured ~3 s on a quiet
 #: 2-core machine (validation ~2 s); the bound leaves room for a machine shared by others.
 ANSWER_BOUND_SECONDS = 30.0
 #: Warm-up imports Great Expectations (~10-20 s on a shared machine).
 START_BOUND_SECONDS = 120.0
-
-
-def _report(code: str, year: int, months: int) -> Report:
-    base = build_report(
-        code, year, 10,
-        cases_totals={"must_enforce": 3000, "with_conditions": 2000, "done": 1600},
-        money_totals={"must_enforce": 900_000, "with_conditions": 500_000, "done": 200_000},
-        n_offices=3, rng=random.Random(code),
-    )  # fmt: skip
-    return Report(code, year, months, list(base.offices), base.cases, base.money)
 
 
 def drop(path_in_tmp: Path, landing: Path) -> float:
@@ -132,8 +122,7 @@ def test_each_arrival_is_answered_in_seconds_and_nothing_is_lost(
     try:
         watch.wait_for("watching", START_BOUND_SECONDS)
 
-        bad = _report("80", 2024, 11)
-        bad.cases[0]["without_conditions"] += 2
+        bad = report("80", broken=True)
         started = drop(write_xlsx(bad, outside / bad.filename("xlsx")), landing)
         alert = _province_alert(webhook, "80", ANSWER_BOUND_SECONDS, started)
         answered = time.monotonic() - started
@@ -145,14 +134,14 @@ def test_each_arrival_is_answered_in_seconds_and_nothing_is_lost(
         assert status["status"] == "quarantined" and status["reasons"]
         print(f"arrival answered in {answered:.1f} s")
 
-        good = _report("02", 2024, 11)
+        good = report("02", 2024, 11)
         started = drop(write_json(good, outside / good.filename("json")), landing)
         watch.wait_for("arrivals", ANSWER_BOUND_SECONDS, count=2)
         assert time.monotonic() - started < ANSWER_BOUND_SECONDS
         assert _submissions(home)[good.filename("json")]["status"] == "loaded"
 
         # A CSV half waits (up to --pair-wait 5) for its partner instead of being refused.
-        viec, tien = write_csv_pair(_report("92", 2025, 12), outside)
+        viec, tien = write_csv_pair(report("92", 2025, 12), outside)
         drop(viec, landing)
         time.sleep(1.5)
         drop(tien, landing)
@@ -168,7 +157,7 @@ def test_each_arrival_is_answered_in_seconds_and_nothing_is_lost(
         watch.kill()
 
     # A file that lands while nobody watches is taken in at the next start.
-    late = _report("04", 2024, 11)
+    late = report("04", 2024, 11)
     drop(write_json(late, outside / late.filename("json")), landing)
     again = WatchProcess(home, landing, webhook.url, settle=3600)
     try:
@@ -192,8 +181,8 @@ def test_a_burst_is_built_and_published_once(tmp_path: Path, webhook: Webhook) -
         watch.wait_for("watching", START_BOUND_SECONDS)
         codes = ("02", "04", "06", "08")
         for code in codes:  # one province every half second: a burst
-            report = _report(code, 2024, 11)
-            drop(write_json(report, outside / report.filename("json")), landing)
+            sent = report(code)
+            drop(write_json(sent, outside / sent.filename("json")), landing)
             time.sleep(0.5)
         watch.wait_for("published", 600)
         loaded = sum(s["loaded"] for s in watch.steps if s["event"] == "arrivals")
