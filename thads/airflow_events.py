@@ -83,9 +83,12 @@ class LandingArrivalTrigger(BaseEventTrigger):
             recursive=False,
             force_polling=self.force_polling,
         ):
-            files = {Path(path) for _change, path in changes}
+            # Polling (network mounts) also reports the folder itself as changed.
+            files = {Path(path) for _change, path in changes if Path(path) != landing}
             await self._stable(files)
-            names = sorted(p.name for p, sig in signature(files).items() if sig is not None)
+            names = sorted(
+                p.name for p, sig in signature(files).items() if sig is not None and p.is_file()
+            )
             if names:
                 self.log.info("arrived in %s: %s", landing, ", ".join(names))
                 yield TriggerEvent({"landing": str(landing), "files": names})

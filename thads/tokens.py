@@ -73,14 +73,14 @@ def read_tokens(paths: Paths) -> list[TokenRecord]:
 
 
 def _write(paths: Paths, records: list[TokenRecord]) -> None:
-    from thads.publish.files import atomic_write_text
+    from thads.durable import atomic_write_text
 
     text = json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=1)
     atomic_write_text(paths.tokens, text + "\n")
 
 
 def _locked(paths: Paths):
-    from thads.publish.files import exclusive_lock
+    from thads.durable import exclusive_lock
 
     return exclusive_lock(paths.tokens.with_suffix(".lock"))
 

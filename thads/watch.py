@@ -4,8 +4,10 @@ A long-lived process for deployments without Airflow (and for tests). It imports
 Expectations, the parsers and the rules once, then waits on the landing zone with
 `watchfiles` (inotify, not a sleep loop):
 
-- files arrive -> wait until they stop growing (and a CSV half for its partner, bounded)
-  -> `pipeline.load(..., build_now=False)`: plan, archive, parse, validate, commit, alert.
+- files arrive -> `pipeline.load(..., build_now=False, readiness=...)`: plan, archive,
+  parse, validate, commit, alert. Files still being written, and a CSV half whose partner
+  has not arrived (for up to `pair_wait` seconds), are left for a later round by the same
+  rule as the load DAG's (`ingest.readiness`).
   The province's alert and its `thads submissions` status are out within seconds.
 - the landing zone is quiet for `settle` seconds and something new was accepted ->
   `pipeline.build` + `pipeline.publish` once for the whole burst (dbt has one writer; the
@@ -25,12 +27,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thads import pipeline
-from thads.arrivals import signature, visible
+from thads.arrivals import visible
 from thads.config import Paths
 from thads.log import event, get_logger
+
+if TYPE_CHECKING:
+    from ingest.readiness import Readiness
 
 log = get_logger("watch")
 
@@ -67,16 +72,22 @@ class LandingWatch:
     #: Called with (event name, details) after each step; the CLI prints them.
     on_step: Callable[[str, dict[str, Any]], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
-    _first_seen: dict[Path, float] = field(default_factory=dict)
-    _changed: set[Path] = field(default_factory=set)
-    _quiet_since: float = field(default_factory=time.monotonic)
+
+    @property
+    def readiness(self) -> Readiness:
+        """The load DAG's rule (ingest.readiness): a file is read once it has not been
+        modified for `stable_seconds`; a lone CSV half waits `pair_wait_seconds`."""
+        from ingest.readiness import Readiness
+
+        return Readiness(self.paths.landing_waits, self.stable_seconds, self.pair_wait_seconds)
 
     # --- steps ---------------------------------------------------------------------------
 
     def take_in(self) -> dict[str, Any] | None:
         """Everything unseen in the landing zone: validated, committed, alerted. No build."""
-        result = pipeline.load(self.landing, self.paths, quiet=True, build_now=False)
-        self._changed.clear()
+        result = pipeline.load(
+            self.landing, self.paths, quiet=True, build_now=False, readiness=self.readiness
+        )
         if result["n_files"]:
             commit = result["commit"]
             self._report(
@@ -119,53 +130,6 @@ class LandingWatch:
         self._report("published", {"seconds": round(time.perf_counter() - started, 2)})
         return True
 
-    # --- waiting -------------------------------------------------------------------------
-
-    def _sleep(self, seconds: float) -> bool:
-        """Sleep unless asked to stop; True when it is time to stop."""
-        return self.stop.wait(seconds)
-
-    def _wait_until_stable(self, changed: set[Path]) -> None:
-        """Until none of the changed files has grown or been touched for `stable_seconds`:
-        a file still being copied is never parsed half-written."""
-        before = signature(changed)
-        while not self._sleep(self.stable_seconds):
-            after = signature(changed)
-            if after == before:
-                return
-            before = after
-
-    def _lone_csv_halves(self) -> list[Path]:
-        """CSV halves in the landing zone whose partner has not arrived yet (and that the
-        registry has not judged already), seen for less than `pair_wait_seconds`."""
-        from ingest.dedupe import classify
-        from ingest.files import discover
-        from ingest.registry import Registry
-
-        lone = [
-            c
-            for c in discover(self.landing).candidates
-            if c.problem is not None and c.problem.rule == "parse.missing_pair"
-        ]
-        if not lone:
-            return []
-        with Registry.open(self.paths, readonly=True) as registry:
-            unseen = classify(lone, registry).new
-        now = time.monotonic()
-        waiting = []
-        for candidate in unseen:
-            path = candidate.files[0].path
-            if now - self._first_seen.setdefault(path, now) < self.pair_wait_seconds:
-                waiting.append(path)
-        return waiting
-
-    def _ready(self) -> bool:
-        """Whether what arrived can be taken in now: the changed files stopped changing and
-        no CSV half is still waiting for its partner."""
-        if self._changed:
-            self._wait_until_stable(set(self._changed))
-        return not self._lone_csv_halves()
-
     # --- the loop ------------------------------------------------------------------------
 
     def _report(self, name: str, details: dict[str, Any]) -> None:
@@ -184,7 +148,7 @@ class LandingWatch:
 
     def run(self) -> int:
         """Catch up with what arrived while nobody watched, then answer arrivals until
-        stopped. Returns the number of arrival rounds taken in."""
+        stopped. Returns the number of rounds that took files in."""
         import watchfiles
 
         self.landing.mkdir(parents=True, exist_ok=True)
@@ -195,7 +159,7 @@ class LandingWatch:
         build_due = _build_pending(self.paths)
         # The first round catches up with whatever arrived while nobody watched; it runs at
         # the first wake-up, once the watcher is armed, so nothing slips between the two.
-        pending = True
+        pending, retry_at, quiet_since = True, 0.0, time.monotonic()
         self._report("watching", {"settle_seconds": self.settle_seconds})
         for changes in watchfiles.watch(
             self.landing,
@@ -208,18 +172,19 @@ class LandingWatch:
         ):
             if self.stop.is_set():
                 break
+            now = time.monotonic()
             if changes:
-                self._changed.update(Path(p) for _kind, p in changes)
-                pending = True
-            if pending:
-                if self._ready() and not self.stop.is_set():
-                    self.take_in()
-                    rounds += 1
-                    pending = False
-                    build_due = build_due or _build_pending(self.paths)
-                self._quiet_since = time.monotonic()
+                pending, retry_at, quiet_since = True, now, now
+            if pending and now >= retry_at:
+                result = self.take_in()
+                rounds += bool(result["n_files"])
+                build_due = build_due or _build_pending(self.paths)
+                # Files still being written, or a CSV half waiting for its pair: look again
+                # soon (the rule in ingest.readiness decides when they are ready).
+                pending = bool(result["waiting"])
+                retry_at = time.monotonic() + max(self.stable_seconds, 1.0)
                 continue
-            if build_due and time.monotonic() - self._quiet_since >= self.settle_seconds:
+            if build_due and now - quiet_since >= self.settle_seconds:
                 self.build_and_publish()
                 build_due = False  # a failed build waits for the next arrival or start
         self._report("stopped", {"rounds": rounds})

@@ -54,10 +54,11 @@ def check_files(
     from thads.approval.state import final_approvals
     from thads.config import Paths
 
+    paths = paths or Paths.from_env()
     parsed = parse_paths([str(f) for f in files])
-    history = load_history(paths or Paths.from_env()) if use_history else empty_history()
+    history = load_history(paths) if use_history else empty_history()
     result = validate_batch(parsed, history, data_docs_dir=None, batch_id="check")
-    with Registry.open(Paths.from_env(), readonly=True) as registry:
+    with Registry.open(paths, readonly=True) as registry:
         final = final_approvals(registry)
     out = []
     for sub in parsed:

@@ -90,7 +90,7 @@ def check_set(uploads: list[Upload]) -> None:
 def write_into(folder: Path, uploads: list[Upload]) -> list[Path]:
     """Write each upload into `folder` under its checked name, atomically (a hidden temporary
     name, fsync, rename: a watcher never sees half a file)."""
-    from thads.publish.files import atomic_write_bytes
+    from thads.durable import atomic_write_bytes
 
     folder = folder.resolve()
     out = []
