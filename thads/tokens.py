@@ -82,7 +82,7 @@ def _write(paths: Paths, records: list[TokenRecord]) -> None:
 def _locked(paths: Paths):
     from thads.durable import exclusive_lock
 
-    return exclusive_lock(paths.tokens.with_suffix(".lock"))
+    return exclusive_lock(paths.tokens_lock)
 
 
 def issue(paths: Paths, province_code: str, note: str = "") -> tuple[TokenRecord, str]:
