@@ -14,8 +14,10 @@ run one at a time (Great Expectations is loaded once and not shared between thre
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,8 +69,24 @@ def _environment() -> Environment:
     return env
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Great Expectations and the rules take seconds to import: do it while nobody waits,
+    # so the first province's check answers as fast as the next.
+    from thads.watch import warm_up
+
+    threading.Thread(target=warm_up, name="thads-warm-up", daemon=True).start()
+    yield
+
+
 def create_app(settings: WebSettings) -> FastAPI:
-    app = FastAPI(title="THADS Warehouse", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="THADS Warehouse",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_lifespan,
+    )
     templates = _environment()
     check_lock = threading.Lock()
     report_dir = settings.paths.report.parent
