@@ -41,11 +41,12 @@ log = get_logger("watch")
 
 #: Seconds of quiet in the landing zone before the warehouse is built and published.
 DEFAULT_SETTLE_SECONDS = 5.0
-#: A file is taken in once its size and mtime have not changed for this long.
+#: A file is taken in once it has not been modified for this long (ingest.readiness).
 DEFAULT_STABLE_SECONDS = 0.5
 #: How long a lone CSV half waits for its partner before it is judged alone (contract 1).
 DEFAULT_PAIR_WAIT_SECONDS = 30.0
-_POLL = 0.1
+#: After a round failed (a full disk, a lock held too long), try again this much later.
+RETRY_AFTER_ERROR_SECONDS = 30.0
 
 
 def warm_up() -> float:
@@ -83,7 +84,7 @@ class LandingWatch:
 
     # --- steps ---------------------------------------------------------------------------
 
-    def take_in(self) -> dict[str, Any] | None:
+    def take_in(self) -> dict[str, Any]:
         """Everything unseen in the landing zone: validated, committed, alerted. No build."""
         result = pipeline.load(
             self.landing, self.paths, quiet=True, build_now=False, readiness=self.readiness
@@ -176,7 +177,13 @@ class LandingWatch:
             if changes:
                 pending, retry_at, quiet_since = True, now, now
             if pending and now >= retry_at:
-                result = self.take_in()
+                try:
+                    result = self.take_in()
+                except Exception as exc:  # the watcher outlives one bad round; nothing is lost
+                    log.exception("round failed in %s", self.landing)
+                    self._report("round_failed", {"error": repr(exc)})
+                    retry_at = time.monotonic() + RETRY_AFTER_ERROR_SECONDS
+                    continue
                 rounds += bool(result["n_files"])
                 build_due = build_due or _build_pending(self.paths)
                 # Files still being written, or a CSV half waiting for its pair: look again
