@@ -58,7 +58,7 @@ def test_check_only_shows_the_vietnamese_finding(site: Site, browser: Browser, t
     assert cells[:2] == ["Lỗi", "Việc"] and int(cells[2]) > 1
     assert cells[3] == "Tổng số phải thi hành"
     assert cells[4].startswith("Tổng số phải thi hành phải bằng")
-    assert browser.text("#submitted") == "" and not list(site.landing.iterdir())
+    assert browser.text("#submitted") == "" and not list(site.landing.glob("*"))
 
 
 def test_submit_with_a_token_and_see_it_loaded(site: Site, browser: Browser, tmp_path: Path):

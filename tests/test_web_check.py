@@ -18,6 +18,7 @@ from tests.web_support import Site, report, start_site
 from thads import pipeline, tokens
 from thads.config import Paths
 from thads.generate import write_json, write_xlsx
+from thads.web.uploads import INCOMING
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,10 @@ def _text(html: str, element_id: str) -> str:
 
 
 def _landing_names(site: Site) -> list[str]:
-    return sorted(p.name for p in site.landing.iterdir())
+    """Everything in the landing zone, and in the hidden folder uploads are staged in."""
+    incoming = site.landing / INCOMING
+    staged = [f"{INCOMING}/{p.name}" for p in incoming.iterdir()] if incoming.is_dir() else []
+    return sorted([p.name for p in site.landing.iterdir() if p.name != INCOMING] + staged)
 
 
 def test_the_report_is_served_and_nothing_outside_it(site: Site):

@@ -45,6 +45,8 @@ DEFAULT_SETTLE_SECONDS = 5.0
 DEFAULT_STABLE_SECONDS = 0.5
 #: How long a lone CSV half waits for its partner before it is judged alone (contract 1).
 DEFAULT_PAIR_WAIT_SECONDS = 30.0
+#: How often the loop wakes without events (to retry waiting files, to notice the quiet).
+_WAKE_UP_MS = 250
 #: After a round failed (a full disk, a lock held too long), try again this much later.
 RETRY_AFTER_ERROR_SECONDS = 30.0
 
@@ -166,7 +168,7 @@ class LandingWatch:
             self.landing,
             watch_filter=lambda _change, path: visible(path),
             stop_event=self.stop,
-            rust_timeout=int(min(1.0, self.settle_seconds / 2) * 1000) or 100,
+            rust_timeout=_WAKE_UP_MS,
             yield_on_timeout=True,
             recursive=False,
             raise_interrupt=False,
@@ -189,7 +191,7 @@ class LandingWatch:
                 # Files still being written, or a CSV half waiting for its pair: look again
                 # soon (the rule in ingest.readiness decides when they are ready).
                 pending = bool(result["waiting"])
-                retry_at = time.monotonic() + max(self.stable_seconds, 1.0)
+                retry_at = time.monotonic() + max(0.1, self.stable_seconds / 2)
                 continue
             if build_due and now - quiet_since >= self.settle_seconds:
                 self.build_and_publish()

@@ -87,18 +87,29 @@ def check_set(uploads: list[Upload]) -> None:
             )
 
 
+#: Where an upload is written before it is renamed into the landing zone: a hidden folder
+#: inside it (same filesystem, so the rename is atomic), which ingest does not list.
+INCOMING = ".incoming"
+
+
 def write_into(folder: Path, uploads: list[Upload]) -> list[Path]:
-    """Write each upload into `folder` under its checked name, atomically (a hidden temporary
-    name, fsync, rename: a watcher never sees half a file)."""
-    from thads.durable import atomic_write_bytes
+    """Write each upload into `folder` under its checked name, atomically: written and
+    fsynced in `folder/.incoming/`, then renamed into place, so a watcher, a trigger or a load
+    never sees half a file (nor a temporary name that looks like a report)."""
+    import os
+
+    from thads.durable import atomic_write_bytes, fsync_dir
 
     folder = folder.resolve()
+    incoming = folder / INCOMING
     out = []
     for upload in uploads:
         target = folder / upload.name
         # The name was checked; this is the belt to those braces.
         if target.parent != folder:
             raise UploadError(f"Tên tệp “{upload.name}” không hợp lệ.")
-        atomic_write_bytes(target, upload.data)
+        staged = atomic_write_bytes(incoming / upload.name, upload.data)
+        os.replace(staged, target)
         out.append(target)
+    fsync_dir(folder)
     return out
