@@ -110,13 +110,18 @@ def _province_alert(hook: Webhook, code: str, bound: float, started: float) -> d
     raise AssertionError(f"no alert for province {code} within {bound} s: {hook.received}")
 
 
-def test_each_arrival_is_answered_in_seconds(
-    tmp_path: Path, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    """(THADS_HOME, landing zone, a folder outside it where files are written first)."""
     home, landing, outside = tmp_path / "home", tmp_path / "landing", tmp_path / "outside"
-    monkeypatch.setenv("THADS_HOME", str(home))
+    monkeypatch.setenv("THADS_HOME", str(home))  # for `thads submissions` in this process
     landing.mkdir()
     outside.mkdir()
+    return home, landing, outside
+
+
+def test_each_arrival_is_answered_in_seconds(webhook: Webhook, zone) -> None:
+    home, landing, outside = zone
     # settle: long enough that this test never builds (the build is the slow test below).
     watch = WatchProcess(home, landing, webhook.url, settle=3600)
     try:
@@ -158,13 +163,8 @@ def test_each_arrival_is_answered_in_seconds(
 
 
 @pytest.mark.slow
-def test_a_burst_is_built_once_and_nothing_is_lost_between_runs(
-    tmp_path: Path, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    home, landing, outside = tmp_path / "home", tmp_path / "landing", tmp_path / "outside"
-    monkeypatch.setenv("THADS_HOME", str(home))
-    landing.mkdir()
-    outside.mkdir()
+def test_a_burst_is_built_once_and_nothing_is_lost_between_runs(webhook: Webhook, zone) -> None:
+    home, landing, outside = zone
     watch = WatchProcess(home, landing, webhook.url, settle=4)
     try:
         watch.wait_for("watching", START_BOUND_SECONDS)
