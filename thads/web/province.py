@@ -21,6 +21,15 @@ STATUS_VI: dict[str, str] = {
 }
 
 
+def _vietnam_time(text: str | None) -> str:
+    """An arrival time (UTC, ISO) as a Vietnamese office reads it: 03/09/2024 08:15."""
+    from ingest.registry import from_iso
+    from thads.reporting_calendar import VIETNAM
+
+    moment = from_iso(text) if text else None
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
 def _period_vi(year: Any, months: Any) -> str:
     return f"{int(months)} tháng năm {int(year)}" if year and months else ""
 
@@ -64,6 +73,7 @@ def own_submissions(paths: Paths, province_code: str, landing: Path | None) -> l
             "file": r["file"],
             "period": _period_vi(r["statistical_year"], r["months"]),
             "arrival_time": r["arrival_time"],
+            "arrival_vi": _vietnam_time(r["arrival_time"]),
             "status": r["status"],
             "status_vi": STATUS_VI.get(r["status"], r["status"]),
             "findings": findings.get(r["submission_id"], []),
@@ -83,6 +93,7 @@ def own_submissions(paths: Paths, province_code: str, landing: Path | None) -> l
                         "file": path.name,
                         "period": _period_vi(name.statistical_year, name.months),
                         "arrival_time": "",
+                        "arrival_vi": "",
                         "status": "pending",
                         "status_vi": STATUS_VI["pending"],
                         "findings": [],
