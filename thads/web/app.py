@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from thads.config import Paths
+from thads.log import get_logger
 from thads.web.uploads import (
     DEFAULT_MAX_UPLOAD_BYTES,
     MAX_FILES,
@@ -42,6 +43,7 @@ from thads.web.uploads import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
+_log = get_logger("web")
 #: Multipart framing around the files (boundaries, headers, the token field).
 _FORM_OVERHEAD = 64 * 1024
 _FORM_MAX_FILES = 8
@@ -148,7 +150,11 @@ def create_app(settings: WebSettings) -> FastAPI:
             record, refusal = _authorise(settings, token, uploads)
             if refusal:
                 return page(403, error=refusal)
-        results = await _run_check(settings, uploads, check_lock)
+        try:
+            results = await _run_check(settings, uploads, check_lock)
+        except Exception:  # a file the checker cannot cope with must not end the server
+            _log.exception("check failed for %s", [u.name for u in uploads])
+            return page(500, error=_CHECK_FAILED)
         submitted: list[str] = []
         if record is not None:
             write_into(settings.landing, uploads)
@@ -181,6 +187,10 @@ def create_app(settings: WebSettings) -> FastAPI:
     return app
 
 
+_CHECK_FAILED = (
+    "Hệ thống chưa kiểm tra được tệp này. Tệp chưa được gửi. Đề nghị thử lại sau ít phút; "
+    "nếu vẫn lỗi, liên hệ nhóm dữ liệu THADS."
+)
 _BAD_TOKEN = (
     "Mã truy cập không đúng hoặc đã bị thu hồi. Đề nghị liên hệ nhóm dữ liệu THADS để được "
     "cấp mã mới. Không có mã truy cập, trang này chỉ kiểm tra tệp, không gửi."
