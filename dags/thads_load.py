@@ -4,9 +4,11 @@ triggers thads_build) when new data was accepted or accepted data is still unpub
 failed build heals on the next load, with no new files: `pipeline.needs_publish`, the rule
 `thads load` follows).
 
-Runs every 30 minutes (THADS_LOAD_SCHEDULE); re-running is harmless (files are recognised by
-content hash). To load a past period's folder once, trigger with conf
-`{"landing": "/path/to/folder"}` (not `airflow backfill create`: docs/airflow.md).
+Runs when files land in the landing zone (the Asset `thads://landing`, watched by an event
+trigger in the triggerer: thads/airflow_events.py) and every 30 minutes as a safety poll
+(THADS_LOAD_SCHEDULE); re-running is harmless (files are recognised by content hash). To load
+a past period's folder once, trigger with conf `{"landing": "/path/to/folder"}` (not
+`airflow backfill create`: docs/airflow.md).
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from airflow.sdk import Asset, Param, TriggerRule, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from thads import pipeline
+from thads.airflow_events import schedule_on_arrivals
 from thads.airflow_support import (
+    DEFAULT_LANDING,
     RAW_ASSET_URI,
+    VAR_LANDING,
     ingest_chunk_count,
     ingest_chunks,
     landing_readiness,
-    load_schedule,
     on_task_failure,
+    setting,
     settings,
 )
 
@@ -41,12 +46,15 @@ IO_RETRIES = {
 
 @dag(
     dag_id="thads_load",
-    schedule=load_schedule(),  # every 30 minutes unless THADS_LOAD_SCHEDULE says otherwise
+    # An arrival in the landing zone, or the safety poll (THADS_LOAD_SCHEDULE, every 30 min).
+    schedule=schedule_on_arrivals(setting(VAR_LANDING, "THADS_LANDING", DEFAULT_LANDING)),
     start_date=pendulum.datetime(
         2019, 1, 1, tz="Asia/Ho_Chi_Minh"
     ),  # tasks exist for logical dates back to 2019 (backfills)
     catchup=False,
-    max_active_runs=1,  # one batch at a time: the registry serialises submissions
+    # One batch at a time (the registry serialises submissions); arrivals during a run queue
+    # up and are taken together by the next run: a burst starts a few loads, not one each.
+    max_active_runs=1,
     default_args={"owner": "data-team", "on_failure_callback": on_task_failure},
     params={
         "landing": Param(

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.model import SourceFile
+from thads.arrivals import IGNORED_PREFIXES
 from thads.contract import CSV_SUFFIXES, FileName, FileNameError, Finding, parse_filename
 from thads.durable import atomic_write, atomic_write_bytes, atomic_write_text, fsync_dir
 from thads.safe_text import safe_text
@@ -27,7 +28,7 @@ from thads.safe_text import safe_text
 TARGETS_RE = re.compile(r"^targets_(?P<year>\d{4})\.csv\Z", re.IGNORECASE | re.ASCII)
 #: Files a landing zone may hold that are nobody's submission: editor/OS litter, and the
 #: answer key `thads generate` writes beside a generated zone (never sent by a province).
-_IGNORED_PREFIXES = (".", "~$")
+_IGNORED_PREFIXES = IGNORED_PREFIXES
 _IGNORED_NAMES = frozenset({"manifest.json"})
 _SUBMISSION_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods", ".csv", ".json")
 _CHUNK = 1 << 20

@@ -69,8 +69,9 @@ def test_a_bad_file_exits_one_and_names_the_place(
     # The table (Vietnamese wording) names the same place.
     assert main(["check", str(bad_path), "--lang", "vi"]) == 1
     table = capsys.readouterr().out
-    assert "QUARANTINE" in table and "identity.must_enforce_conditions" in table
-    assert f"row {f['row']}" in table and "Tổng số phải thi hành phải bằng" in table
+    assert "TỪ CHỐI" in table and "identity.must_enforce_conditions" in table
+    assert f"dòng {f['row']}" in table and "Tổng số phải thi hành phải bằng" in table
+    assert 'sheet "Việc"' in table and "sẽ bị từ chối" in table and "QUARANTINE" not in table
 
 
 def test_history_from_thads_home_is_used(tmp_path: Path, thads_home: Path, capsys) -> None:

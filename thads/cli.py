@@ -17,6 +17,7 @@ from thads import __version__
 COMMANDS: dict[str, str] = {
     "generate": "make a realistic landing zone of province submissions",
     "load": "ingest new files, validate, build the warehouse, publish",
+    "watch": "watch a landing zone: check and alert each arrival, build once a burst settles",
     "check": "dry run: parse and validate files, load nothing, print the findings",
     "rank": "print the province ranking of one period and measure",
     "submissions": "list every file seen, with its status and reasons",
@@ -24,7 +25,8 @@ COMMANDS: dict[str, str] = {
     "reopen": "make one province's final figures preliminary again",
     "summary": "term totals of one province (complete years + the last cumulative report)",
     "export": "write the marts to CSV/Excel for people who want spreadsheets",
-    "serve": "serve the published HTML report on localhost",
+    "serve": "serve the published HTML report and the provinces' check page",
+    "tokens": "issue, list and revoke the provinces' tokens of the check page",
 }
 
 

@@ -168,6 +168,16 @@ class Paths:
         return self.alerts / ".outbox.lock"
 
     @property
+    def tokens(self) -> Path:
+        """Province access tokens of the check page, stored hashed (`thads tokens`)."""
+        return self.state / "tokens.json"
+
+    @property
+    def tokens_lock(self) -> Path:
+        """One change of the tokens file at a time (`thads tokens issue/revoke`)."""
+        return self.state / "tokens.lock"
+
+    @property
     def logs(self) -> Path:
         return self.home / "logs"
 

@@ -251,12 +251,14 @@ def ingest(
     trust_mtime: bool = False,
     wait: bool = True,
     on_wait: Any = None,
+    readiness: Readiness | None = None,
 ) -> dict[str, Any]:
     """The ingest half of `load`: plan, archive and parse, validate and commit. Returns
     {"plan", "staged", "commit"} (commit: `validate_and_commit`'s counts). `trust_mtime`:
     arrival times from the files' mtimes (a vouched history, contract 6.1). One ingest at a
     time: a second one waits (telling `on_wait`) or, with `wait=False`, raises
-    `ingest.lock.LoadBusy`, instead of validating the same files again."""
+    `ingest.lock.LoadBusy`, instead of validating the same files again. `readiness`: as for
+    `plan_batch` (`thads watch` leaves files still being written for its next round)."""
     from ingest.lock import load_lock
 
     paths = _paths(paths)
@@ -264,7 +266,7 @@ def ingest(
     with load_lock(paths, wait=wait, on_wait=on_wait):
         plan = _timed(
             timings, quiet, "plan", f"looking for new files in {landing}",
-            plan_batch, landing, paths, None, trust_mtime,
+            plan_batch, landing, paths, readiness, trust_mtime,
         )  # fmt: skip
         batch_id = plan["batch_id"]
         staged = _timed(
@@ -287,11 +289,15 @@ def load(
     trust_mtime: bool = False,
     wait: bool = True,
     on_wait: Any = None,
+    build_now: bool = True,
+    readiness: Readiness | None = None,
 ) -> dict[str, Any]:
     """Every step in one process: what `thads load` runs (`ingest`'s arguments). The
     warehouse is rebuilt and published only when something new was accepted, or an earlier
     build or publish did not finish (a failed build raises thads.build.DbtError and
-    publishes nothing)."""
+    publishes nothing). `build_now=False` stops after the alerts (`thads watch` builds once
+    a burst settles); the publish-pending marker then tells the caller a build is due.
+    `readiness`: files not ready yet are left for a later round and listed under "waiting"."""
     paths = _paths(paths)
     timings: dict[str, float] = {}
 
@@ -300,7 +306,7 @@ def load(
 
     ingested = ingest(
         landing, paths, quiet=quiet, timings=timings, trust_mtime=trust_mtime, wait=wait,
-        on_wait=on_wait,
+        on_wait=on_wait, readiness=readiness,
     )  # fmt: skip
     plan, staged, committed = ingested["plan"], ingested["staged"], ingested["commit"]
     batch_id = plan["batch_id"]
@@ -310,7 +316,7 @@ def load(
         log.exception("alerts failed for batch %s", batch_id)
         alerts = {"batch_id": batch_id, "error": repr(exc)}
     built = published = None
-    if needs_publish(committed, paths):
+    if build_now and needs_publish(committed, paths):
         built = timed("build", "building the warehouse (dbt build)", build, paths)
         published = timed("publish", "publishing snapshot, Parquet and report", publish, paths)
     return {
@@ -318,6 +324,7 @@ def load(
         "landing": str(landing),
         "n_files": plan["n_files"],
         "n_already_seen": plan["n_already_seen"],
+        "waiting": plan.get("waiting", []),
         "n_groups": len(staged),
         "commit": committed,
         "alerts": alerts,

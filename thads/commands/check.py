@@ -40,8 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_files(files: list[Path], use_history: bool = True) -> list[dict[str, Any]]:
-    """Parse and validate `files`; one dict per submission (see `run` for the shape)."""
+def check_files(
+    files: list[Path], use_history: bool = True, paths: Any = None
+) -> list[dict[str, Any]]:
+    """Parse and validate `files`; one dict per submission (see `run` for the shape).
+    `paths`: whose accepted history to compare with (default THADS_HOME); the check page
+    of `thads serve` calls this too."""
     from expectations import validate_batch
     from expectations.history import empty_history, load_history
     from ingest.parse import parse_paths
@@ -50,10 +54,11 @@ def check_files(files: list[Path], use_history: bool = True) -> list[dict[str, A
     from thads.approval.state import final_approvals
     from thads.config import Paths
 
+    paths = paths or Paths.from_env()
     parsed = parse_paths([str(f) for f in files])
-    history = load_history(Paths.from_env()) if use_history else empty_history()
+    history = load_history(paths) if use_history else empty_history()
     result = validate_batch(parsed, history, data_docs_dir=None, batch_id="check")
-    with Registry.open(Paths.from_env(), readonly=True) as registry:
+    with Registry.open(paths, readonly=True) as registry:
         final = final_approvals(registry)
     out = []
     for sub in parsed:
@@ -100,14 +105,38 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_QUARANTINE if bad else EXIT_OK
 
 
-def _where(f: dict[str, Any]) -> str:
+#: The table's words in each language (`--lang vi`: what a province office reads).
+WORDS: dict[str, dict[str, Any]] = {
+    "en": {
+        "title": "{n} submissions checked: {ok} would load, {bad} would be quarantined",
+        "columns": ("file", "status", "severity", "rule", "where", "found", "expected",
+                    "message"),
+        "held": ", {held} held (period final)",
+        "would_quarantine": "QUARANTINE", "would_load": "ok", "would_hold": "HELD",
+        "error": "error", "warning": "warning",
+        "sheet": "sheet {}", "row": "row {}", "column": "column '{}'",
+    },
+    "vi": {
+        "title": "Đã kiểm tra {n} báo cáo: {ok} sẽ được tiếp nhận, {bad} sẽ bị từ chối",
+        "columns": ("tệp", "kết quả", "mức độ", "quy tắc", "vị trí", "số liệu trong báo cáo",
+                    "giá trị đúng", "nội dung"),
+        "held": ", {held} tạm giữ (số liệu kỳ đã được phê duyệt chính thức)",
+        "would_quarantine": "TỪ CHỐI", "would_load": "đạt", "would_hold": "TẠM GIỮ",
+        "error": "lỗi", "warning": "cảnh báo",
+        "sheet": 'sheet "{}"', "row": "dòng {}", "column": 'cột "{}"',
+    },
+}  # fmt: skip
+
+
+def _where(f: dict[str, Any], lang: str = "en") -> str:
+    words = WORDS[lang]
     parts = []
     if f.get("sheet"):
-        parts.append(f"sheet {f['sheet']}")
+        parts.append(words["sheet"].format(f["sheet"]))
     if f.get("row") is not None:
-        parts.append(f"row {f['row']}")
+        parts.append(words["row"].format(f["row"]))
     if f.get("column"):
-        parts.append(f"column {f['column']!r}")
+        parts.append(words["column"].format(f["column"]))
     return ", ".join(parts)
 
 
@@ -135,27 +164,28 @@ def print_table(report: list[dict[str, Any]], lang: str = "en") -> None:
         boundary = report_boundary(r["statistical_year"], r["months"])
         return safe_text(localised_value(rule, which, text, boundary))
 
+    words = WORDS[lang]
     n_bad = sum(r["status"] == "would_quarantine" for r in report)
     n_held = sum(r["status"] == "would_hold" for r in report)
     table = Table(
-        title=f"{len(report)} submissions checked: {len(report) - n_bad - n_held} would load, "
-        f"{n_bad} would be quarantined" + (f", {n_held} held (period final)" if n_held else ""),
+        title=words["title"].format(n=len(report), ok=len(report) - n_bad - n_held, bad=n_bad)
+        + (words["held"].format(held=n_held) if n_held else ""),
         show_lines=False,
     )
-    for name in ("file", "status", "severity", "rule", "where", "found", "expected", "message"):
+    for name in words["columns"]:
         table.add_column(name, overflow="fold")
     for r in report:
         files = escape(safe_text(", ".join(r["files"])))
-        status = {"would_quarantine": "QUARANTINE", "would_hold": "HELD"}.get(r["status"], "ok")
+        status = words[r["status"]]
         if not r["findings"]:
             table.add_row(files, status, "", "", "", "", "", "")
         for f in r["findings"]:
             table.add_row(
                 files,
                 status,
-                f["severity"],
+                words[f["severity"]],
                 f["rule"],
-                escape(safe_text(_where(f))),
+                escape(safe_text(_where(f, lang))),
                 escape(value(f["observed"], f["rule"], "observed", r)),
                 escape(value(f["expected"], f["rule"], "expected", r)),
                 escape(safe_text(_message(f, lang))),

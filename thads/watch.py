@@ -1,0 +1,206 @@
+"""`thads watch --landing DIR`: answer every arrival in seconds, build once a burst settles.
+
+A long-lived process for deployments without Airflow (and for tests). It imports Great
+Expectations, the parsers and the rules once, then waits on the landing zone with
+`watchfiles` (inotify, not a sleep loop):
+
+- files arrive -> `pipeline.load(..., build_now=False, readiness=...)`: plan, archive,
+  parse, validate, commit, alert. Files still being written, and a CSV half whose partner
+  has not arrived (for up to `pair_wait` seconds), are left for a later round by the same
+  rule as the load DAG's (`ingest.readiness`).
+  The province's alert and its `thads submissions` status are out within seconds.
+- the landing zone is quiet for `settle` seconds and something new was accepted ->
+  `pipeline.build` + `pipeline.publish` once for the whole burst (dbt has one writer; the
+  build lock in `thads.build` also keeps a concurrent `thads load` out).
+
+SIGINT/SIGTERM set a flag that is read between steps: the step running finishes (a commit is
+never cut in half) and the process exits 0. A crash loses nothing: the registry knows which
+files were seen, so the next start takes in whatever is unseen, and the publish-pending
+marker (`thads.pipeline.publish_pending`) makes it build what was accepted but not published.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from thads import pipeline
+from thads.arrivals import visible
+from thads.config import Paths
+from thads.log import event, get_logger
+
+if TYPE_CHECKING:
+    from ingest.readiness import Readiness
+
+log = get_logger("watch")
+
+#: Seconds of quiet in the landing zone before the warehouse is built and published.
+DEFAULT_SETTLE_SECONDS = 5.0
+#: A file is taken in once it has not been modified for this long (ingest.readiness).
+DEFAULT_STABLE_SECONDS = 0.5
+#: How long a lone CSV half waits for its partner before it is judged alone (contract 1).
+DEFAULT_PAIR_WAIT_SECONDS = 30.0
+#: How often the loop wakes without events (to retry waiting files, to notice the quiet).
+_WAKE_UP_MS = 250
+#: After a round failed (a full disk, a lock held too long), try again this much later.
+RETRY_AFTER_ERROR_SECONDS = 30.0
+
+
+def warm_up() -> float:
+    """Import what every arrival needs (Great Expectations alone takes seconds), once."""
+    started = time.perf_counter()
+    import expectations.validate  # noqa: F401  the rules and suites
+    import ingest.batch  # noqa: F401  parsers, registry
+    import thads.notify  # noqa: F401
+    from expectations.gx_run import import_gx
+
+    import_gx()
+    return time.perf_counter() - started
+
+
+@dataclass
+class LandingWatch:
+    """One watched landing zone. `run()` blocks until `stop` is set (or a signal)."""
+
+    landing: Path
+    paths: Paths
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS
+    stable_seconds: float = DEFAULT_STABLE_SECONDS
+    pair_wait_seconds: float = DEFAULT_PAIR_WAIT_SECONDS
+    #: Called with (event name, details) after each step; the CLI prints them.
+    on_step: Callable[[str, dict[str, Any]], None] | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def readiness(self) -> Readiness:
+        """The load DAG's rule (ingest.readiness): a file is read once it has not been
+        modified for `stable_seconds`; a lone CSV half waits `pair_wait_seconds`."""
+        from ingest.readiness import Readiness
+
+        return Readiness(self.paths.landing_waits, self.stable_seconds, self.pair_wait_seconds)
+
+    # --- steps ---------------------------------------------------------------------------
+
+    def take_in(self) -> dict[str, Any]:
+        """Everything unseen in the landing zone: validated, committed, alerted. No build."""
+        result = pipeline.load(
+            self.landing, self.paths, quiet=True, build_now=False, readiness=self.readiness
+        )
+        if result["n_files"]:
+            commit = result["commit"]
+            self._report(
+                "arrivals",
+                {
+                    "batch_id": result["batch_id"],
+                    "files": result["n_files"],
+                    "loaded": commit["n_loaded"],
+                    "quarantined": commit["n_quarantined"],
+                    "duplicates": commit["n_duplicates"],
+                    "alerts": result["alerts"],
+                    "seconds": result["seconds"],
+                },
+            )
+        return result
+
+    def build_and_publish(self) -> bool:
+        """dbt build + publish, once per settled burst. A failure keeps the last snapshot
+        and the publish-pending marker; the data team is told, and the next arrival (or the
+        next start) builds again."""
+        from thads.build import DbtError
+        from thads.notify import notify_data_team
+        from thads.publish import PublishError
+
+        started = time.perf_counter()
+        try:
+            pipeline.build(self.paths)
+            pipeline.publish(self.paths)
+        except (DbtError, PublishError) as exc:
+            event(log, "build_failed", level=40, error=str(exc))
+            notify_data_team(
+                "[THADS] thads watch: build failed",
+                f"The warehouse build or publish failed: {exc}\n"
+                f"The accepted data is kept in {self.paths.raw}; the published snapshot is "
+                "unchanged. The next arrival or the next start of thads watch builds again.",
+                self.paths,
+            )
+            self._report("build_failed", {"error": str(exc)})
+            return False
+        self._report("published", {"seconds": round(time.perf_counter() - started, 2)})
+        return True
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def _report(self, name: str, details: dict[str, Any]) -> None:
+        event(log, name, landing=str(self.landing), **details)
+        if self.on_step:
+            self.on_step(name, details)
+
+    def install_signal_handlers(self) -> None:
+        """SIGINT and SIGTERM ask for a stop between steps (main thread only)."""
+
+        def handler(signum: int, _frame: Any) -> None:
+            self.stop.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, handler)
+
+    def run(self) -> int:
+        """Catch up with what arrived while nobody watched, then answer arrivals until
+        stopped. Returns the number of rounds that took files in."""
+        import watchfiles
+
+        self.landing.mkdir(parents=True, exist_ok=True)
+        self.paths.ensure()
+        self._report("warm", {"seconds": round(warm_up(), 2)})
+        rounds = 0
+        # Accepted before a crash but never published: build at the first quiet moment.
+        build_due = _build_pending(self.paths)
+        # The first round catches up with whatever arrived while nobody watched; it runs at
+        # the first wake-up, once the watcher is armed, so nothing slips between the two.
+        pending, retry_at, quiet_since = True, 0.0, time.monotonic()
+        self._report("watching", {"settle_seconds": self.settle_seconds})
+        for changes in watchfiles.watch(
+            self.landing,
+            watch_filter=lambda _change, path: visible(path),
+            stop_event=self.stop,
+            rust_timeout=_WAKE_UP_MS,
+            yield_on_timeout=True,
+            recursive=False,
+            raise_interrupt=False,
+        ):
+            if self.stop.is_set():
+                break
+            now = time.monotonic()
+            if changes:
+                pending, retry_at, quiet_since = True, now, now
+            if pending and now >= retry_at:
+                try:
+                    result = self.take_in()
+                except Exception as exc:  # the watcher outlives one bad round; nothing is lost
+                    log.exception("round failed in %s", self.landing)
+                    self._report("round_failed", {"error": repr(exc)})
+                    retry_at = time.monotonic() + RETRY_AFTER_ERROR_SECONDS
+                    continue
+                rounds += bool(result["n_files"])
+                build_due = build_due or _build_pending(self.paths)
+                # Files still being written, or a CSV half waiting for its pair: look again
+                # soon (the rule in ingest.readiness decides when they are ready).
+                pending = bool(result["waiting"])
+                retry_at = time.monotonic() + max(0.1, self.stable_seconds / 2)
+                continue
+            if build_due and now - quiet_since >= self.settle_seconds:
+                self.build_and_publish()
+                build_due = False  # a failed build waits for the next arrival or start
+        self._report("stopped", {"rounds": rounds})
+        return rounds
+
+
+def _build_pending(paths: Paths) -> bool:
+    """Accepted data not yet built and published (a fresh THADS_HOME has nothing to build)."""
+    has_rows = paths.report_rows.exists() and any(paths.report_rows.rglob("*.parquet"))
+    return has_rows and pipeline.publish_pending(paths)
