@@ -272,7 +272,7 @@ def test_every_thads_setting_reaches_the_airflow_services(services: dict) -> Non
             read |= set(re.findall(r"THADS_[A-Z][A-Z0-9_]*[A-Z]", path.read_text()))
     read = {name for name in read if not re.fullmatch(r"THADS_SMTP_TO_\d+", name)}
     example = (REPO / "thads.env.example").read_text()
-    listed = set(re.findall(r"^#? ?(THADS_[A-Z0-9_]+?)(?:_<code>)?=", example, re.M))
+    listed = set(re.findall(r"^#? ?(THADS_[A-Z0-9_]+?)(?:_<[a-z]+>)?=", example, re.M))
     listed |= {"THADS_SMTP_TO_"} if "THADS_SMTP_TO_<code>" in example else set()
     for name in AIRFLOW_SERVICES:
         env = _env(services[name])
