@@ -8,6 +8,7 @@ already known to be wrong (a bad file name, a lone CSV half) carrying the reason
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -262,6 +263,8 @@ def discover(source: Path | Iterable[Path | str], stamp: Stamper | None = None) 
     `stamp` gives each file its arrival time (a load); without it the files arrive now."""
     if isinstance(source, str | Path):
         source = Path(source)
+        if not os.path.lexists(source):  # an unmounted share: the load fails, loudly
+            raise FileNotFoundError(errno.ENOENT, "no such landing zone or file", str(source))
         paths: Iterable[Path | str] = list_landing(source) if source.is_dir() else [source]
     else:
         paths = source

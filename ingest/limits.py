@@ -2,8 +2,8 @@
 
 A province file is a few dozen rows; anything far bigger is a mistake or an attack, and
 one such file must never stop the rest of a batch (issue 12). Each limit is configurable
-with an environment variable `THADS_LIMIT_<NAME>` (e.g. `THADS_LIMIT_FILE_BYTES`); the
-defaults leave a real report a margin of hundreds.
+with the environment variable `ENV[name]` (e.g. THADS_LIMIT_FILE_BYTES, listed in
+thads.env.example); the defaults leave a real report a margin of hundreds.
 
 Where each is enforced:
 - `file_bytes`: before a file is read (staging reads nothing bigger; it is archived by a
@@ -46,10 +46,25 @@ class Limits:
     def from_env(cls) -> Limits:
         values: dict[str, int | float] = {}
         for f in fields(cls):
-            raw = os.environ.get(f"THADS_LIMIT_{f.name.upper()}")
+            raw = os.environ.get(ENV[f.name])
             if raw:
                 values[f.name] = float(raw) if f.type == "float" else int(raw)
         return cls(**values)  # type: ignore[arg-type]
+
+
+#: The environment variable of each limit (spelled out: thads.env.example lists them).
+ENV = {
+    "file_bytes": "THADS_LIMIT_FILE_BYTES",
+    "unzipped_bytes": "THADS_LIMIT_UNZIPPED_BYTES",
+    "rows": "THADS_LIMIT_ROWS",
+    "columns": "THADS_LIMIT_COLUMNS",
+    "cell_chars": "THADS_LIMIT_CELL_CHARS",
+    "json_depth": "THADS_LIMIT_JSON_DEPTH",
+    "digits": "THADS_LIMIT_DIGITS",
+    "seconds_per_file": "THADS_LIMIT_SECONDS_PER_FILE",
+    "memory_bytes": "THADS_LIMIT_MEMORY_BYTES",
+    "findings_per_rule": "THADS_LIMIT_FINDINGS_PER_RULE",
+}
 
 
 class LimitExceeded(Exception):

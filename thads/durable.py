@@ -101,22 +101,33 @@ def exclusive_lock(lock_file: Path, on_busy: Callable[[], None] | None = None) -
     """Hold `lock_file` exclusively: one holder at a time across processes and threads
     (blocks until the other holder is done). The one lock helper of THADS_HOME: the commit
     step, dbt, publish and the alert outbox each lock their own file (`thads.config.Paths`).
-    `on_busy` is called once when another process holds the lock, before waiting: it may
-    tell the user, or raise to give up instead of waiting."""
+    `on_busy` is called once when another holder (process or thread) has the lock, before
+    waiting: it may tell the user, or raise to give up instead of waiting."""
     lock_file = Path(lock_file)
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     with _THREAD_LOCKS_GUARD:
         in_process = _THREAD_LOCKS.setdefault(str(lock_file.resolve()), threading.Lock())
-    with in_process, open(lock_file, "a+") as fh:
-        if on_busy is not None:
+    told = False
+
+    def busy() -> None:
+        nonlocal told
+        if on_busy is not None and not told:
+            told = True
+            on_busy()
+
+    if not in_process.acquire(blocking=False):
+        busy()
+        in_process.acquire()
+    try:
+        with open(lock_file, "a+") as fh:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                on_busy()
+                busy()
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        else:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    finally:
+        in_process.release()
