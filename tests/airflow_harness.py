@@ -241,8 +241,8 @@ class Scenario:
 #: period from another folder (backfill), the build the Asset triggers failing (the warehouse
 #: file blocked by a directory), the next scheduled load with no new files healing it (the
 #: Asset is updated because a publish is pending) and the build that follows, the same load
-#: again (nothing new, nothing pending: no Asset event), the deadline check of early November
-#: 2024 (12-month report due), and a load whose landing zone is missing (a failing task).
+#: again (nothing new, nothing pending: no Asset event), the deadline check of the 12-month
+#: report of 2024, and a load whose landing zone is missing (a failing task).
 def scenario_runs(past_landing: Path, warehouse: Path) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("load", {"dag_id": "thads_load", "logical_date": "2024-10-10T03:00:00+00:00"}),
@@ -273,7 +273,13 @@ def scenario_runs(past_landing: Path, warehouse: Path) -> list[tuple[str, dict[s
         ),
         ("build", {"dag_id": "thads_build", "logical_date": "2024-10-10T03:40:00+00:00"}),
         ("reload", {"dag_id": "thads_load", "logical_date": "2024-10-10T04:00:00+00:00"}),
-        ("deadlines", {"dag_id": "thads_deadlines", "logical_date": "2024-11-01T01:00:00+00:00"}),
+        # The 12-month report of 2024, checked by hand and judged now: the warehouse first saw
+        # the files during this test (contract 6.1), so the provinces that sent one are late
+        # and every other one is missing.
+        (
+            "deadlines",
+            {"dag_id": "thads_deadlines", "conf": {"statistical_year": 2024, "months": 12}},
+        ),
         # The landing zone is gone (an unmounted share): `plan` fails and the data team is
         # told. No retries here, or dag.test() would wait out the backoff.
         (
@@ -416,8 +422,9 @@ def assert_ranking_in_warehouse(thads_home: Path, landing: Landing) -> None:
 
 
 def assert_missing_flagged(run: dict[str, Any], reported: list[str]) -> None:
-    """The deadline check of 1/11/2024 covers the 12-month report of 2024 and lists every
-    legacy province but those that reported."""
+    """The deadline check of the 12-month report of 2024, judged at the run: every legacy
+    province but those that reported is missing; those that reported did so late (the
+    warehouse first saw their files long after 4/10/2024)."""
     from thads.reference import provinces
 
     assert run["state"] == "success", _states(run)
@@ -427,6 +434,7 @@ def assert_missing_flagged(run: dict[str, Any], reported: list[str]) -> None:
     missing = {row["province_code"] for row in report["missing"]}
     assert missing == {p.code for p in provinces(63)} - set(reported), missing
     assert {row["status"] for row in report["missing"]} == {"missing"}
+    assert {row["province_code"] for row in report["late"]} == set(reported), report["late"]
 
 
 def assert_alerts_reached_the_data_team(scenario: Scenario) -> None:
