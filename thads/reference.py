@@ -132,14 +132,19 @@ def render_seed(rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def write_seeds(directory: Path = SEEDS_DIR) -> list[Path]:
+def write_seed_files(rows_by_name: dict[str, list[dict]], directory: Path) -> list[Path]:
+    """Write generated dbt seeds (one CSV per name); shared by every seed generator."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, rows in seed_rows().items():
+    for name, rows in rows_by_name.items():
         path = directory / name
         path.write_text(render_seed(rows), encoding="utf-8")
         written.append(path)
     return written
+
+
+def write_seeds(directory: Path = SEEDS_DIR) -> list[Path]:
+    return write_seed_files(seed_rows(), directory)
 
 
 if __name__ == "__main__":

@@ -167,15 +167,9 @@ def seed_rows() -> dict[str, list[dict]]:
 
 
 def write_seeds(directory: Path = SEEDS_DIR) -> list[Path]:
-    from thads.reference import render_seed
+    from thads.reference import write_seed_files
 
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, rows in seed_rows().items():
-        path = directory / name
-        path.write_text(render_seed(rows), encoding="utf-8")
-        written.append(path)
-    return written
+    return write_seed_files(seed_rows(), directory)
 
 
 if __name__ == "__main__":
