@@ -223,28 +223,28 @@ class FindingBuilder:
         return self._finding(check, rid, message, number(value), expected, at_row=False)
 
     def cumulative(self, check: Check, rid: int) -> list[tuple[int, Finding]]:
-        prev_months = int(self.p.previous.at[rid, "prev_months"])
-        months = int(self.p.frame["months"].iat[rid])
-        out = []
-        gaps = self.p.key_gaps[check.column]
-        for key in CUMULATIVE_KEYS:
-            if gaps.at[rid, key] <= check.max_value:
-                continue
-            current = self.rows.value(key, rid)
-            prev = float(self.p.previous.at[rid, key])
-            message = (
-                f"{self._lab(rid, key)} of the {months}-month report is less than in the "
-                f"accepted {prev_months}-month report of the same year (cumulative figures "
-                "never decrease)"
-            )
-            out.append(
-                self._finding(check, rid, message, number(current), f">= {number(prev)}",
-                              column=self._lab(rid, key), previous_months=prev_months)
-            )  # fmt: skip
-        return out
+        return self._cumulative_against(
+            check, rid, self.p.previous, "prev_months", "less", ">=", "previous_months"
+        )
 
     def cumulative_next(self, check: Check, rid: int) -> list[tuple[int, Finding]]:
-        next_months = int(self.p.following.at[rid, "next_months"])
+        return self._cumulative_against(
+            check, rid, self.p.following, "next_months", "more", "<=", "next_months"
+        )
+
+    def _cumulative_against(
+        self,
+        check: Check,
+        rid: int,
+        other: pd.DataFrame,
+        months_column: str,
+        comparison: str,
+        op: str,
+        context_key: str,
+    ) -> list[tuple[int, Finding]]:
+        """Each cumulative figure against the accepted report of another period of the same
+        year (an earlier one: never less; a later one: never more)."""
+        other_months = int(other.at[rid, months_column])
         months = int(self.p.frame["months"].iat[rid])
         out = []
         gaps = self.p.key_gaps[check.column]
@@ -252,15 +252,15 @@ class FindingBuilder:
             if gaps.at[rid, key] <= check.max_value:
                 continue
             current = self.rows.value(key, rid)
-            later = float(self.p.following.at[rid, key])
+            bound = float(other.at[rid, key])
             message = (
-                f"{self._lab(rid, key)} of the {months}-month report is more than in the "
-                f"accepted {next_months}-month report of the same year (cumulative figures "
-                "never decrease)"
+                f"{self._lab(rid, key)} of the {months}-month report is {comparison} than in "
+                f"the accepted {other_months}-month report of the same year (cumulative "
+                "figures never decrease)"
             )
             out.append(
-                self._finding(check, rid, message, number(current), f"<= {number(later)}",
-                              column=self._lab(rid, key), next_months=next_months)
+                self._finding(check, rid, message, number(current), f"{op} {number(bound)}",
+                              column=self._lab(rid, key), **{context_key: other_months})
             )  # fmt: skip
         return out
 
