@@ -106,6 +106,7 @@ def test_approve_hold_reopen_and_the_log(
     assert {r[2] for r in _ranking(paths).values()} == {"final"}
     table = _run(capsys, "rank", "--year", "2024", "--months", "12", "--measure", "cases")[1]
     assert "Số liệu chính thức (phê duyệt ngày " in table
+    assert "Số liệu chính thức (phê duyệt ngày " in paths.report.read_text("utf-8")
     assert sorted(_approval_log(paths)) == [
         (c, "approve", "Nguyễn Văn A", "số liệu năm 2024") for c in ("01", "80", "93")
     ]
@@ -143,6 +144,7 @@ def test_approve_hold_reopen_and_the_log(
     assert after["93"][2] == after["01"][2] == "final"
     table = _run(capsys, "rank", "--year", "2024", "--months", "12", "--measure", "cases")[1]
     assert "Số liệu sơ bộ (2/3 tỉnh đã có số liệu chính thức)" in table
+    assert "Số liệu sơ bộ (2/3 tỉnh đã có số liệu chính thức)" in paths.report.read_text("utf-8")
     code, out, _ = _run(capsys, "submissions", "--format", "json")
     statuses = {r["file"]: r["status"] for r in json.loads(out)}
     assert statuses[r2.name] == "loaded" and statuses["THADS_80_2024_12.json"] == "superseded"

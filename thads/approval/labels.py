@@ -34,14 +34,14 @@ def figure_label_vi(figure_status: str | None, approved_at: datetime | date | st
     return f"{FINAL_VI} (phê duyệt ngày {day:%d/%m/%Y})" if day else FINAL_VI
 
 
-def period_label_vi(statuses: list[tuple[str | None, object]]) -> str:
-    """One label for a whole period's ranking from its (figure_status, approved_at) pairs:
-    final when every figure with a report is final (dated by the latest approval), "Số liệu
-    sơ bộ" when none is, and a count when some are."""
-    finals = [approval_day(at) for status, at in statuses if status == "final"]  # type: ignore[arg-type]
-    if not statuses or not finals:
+def period_label_vi(
+    n_final: int, n_reported: int, last_approved_at: datetime | date | str | None
+) -> str:
+    """One label for a whole period: final when every province with a report has final
+    figures (dated by the latest approval), "Số liệu sơ bộ" when none has, and how many are
+    final when some are."""
+    if n_reported == 0 or n_final == 0:
         return PRELIMINARY_VI
-    days = [d for d in finals if d is not None]
-    if len(finals) == len(statuses):
-        return figure_label_vi("final", max(days) if days else None)
-    return f"{PRELIMINARY_VI} ({len(finals)}/{len(statuses)} tỉnh đã có số liệu chính thức)"
+    if n_final >= n_reported:
+        return figure_label_vi("final", last_approved_at)
+    return f"{PRELIMINARY_VI} ({n_final}/{n_reported} tỉnh đã có số liệu chính thức)"

@@ -182,9 +182,10 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     )
     # Section 7: whether these figures are final; provinces without a report (no figures,
     # `completed` null) do not make a period preliminary.
-    status = period_label_vi(
-        [(r["figure_status"], r["approved_at"]) for r in rows if r["completed"] is not None]
-    )
+    reported = [r for r in rows if r["completed"] is not None]
+    finals = [r["approved_at"] for r in reported if r["figure_status"] == "final"]
+    last = max((a for a in finals if a is not None), default=None)
+    status = period_label_vi(len(finals), len(reported), last)
     rule = "-" * len(line(header))
     return "\n".join([title, status, rule, line(header), rule, *(line(b) for b in body)]) + "\n"
 
