@@ -179,3 +179,25 @@ def test_a_crash_after_the_decision_leaves_the_publish_owed(loaded) -> None:
         assert [d.province_code for d in state.log(registry)] == ["01", "80"]
     # The next load builds and publishes even with no new file (tests/test_approval_end_to_end).
     assert (paths.home / "state" / "publish_pending").exists()
+
+
+@pytest.mark.slow
+def test_a_failed_publish_keeps_the_decision_and_says_so(
+    loaded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import duckdb
+
+    from thads.cli import main
+
+    _, paths = loaded
+    writer = duckdb.connect(str(paths.warehouse))  # another writer holds it: dbt cannot build
+    try:
+        code = main(["approve", "--year", "2024", "--months", "12", "--by", "A"])
+    finally:
+        writer.close()
+    err = capsys.readouterr().err
+    assert code == 1 and "the decision is recorded but not published" in err
+    assert "Traceback" not in err
+    assert pipeline.publish_pending(paths)  # the next thads load builds and publishes it
+    with Registry.open(paths, readonly=True) as registry:
+        assert [d.province_code for d in state.log(registry)] == ["01", "80"]
