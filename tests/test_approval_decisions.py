@@ -129,7 +129,7 @@ def test_a_file_for_a_final_period_is_held_then_judged_after_reopen(loaded) -> N
     assert result["held"][0]["approved_by"] == "Nguyễn Văn A"
     rows = statuses(paths)
     assert rows[r2.name]["status"] == "held"
-    arrived = rows[r2.name]["arrival_time"]  # when the warehouse first saw it (contract 6.1)
+    arrived = rows[r2.name]["arrival_time"]  # as the registry recorded it (contract 6.1)
     assert rows["THADS_80_2024_12.json"]["status"] == "loaded"
     (reason,) = rows[r2.name]["reasons"]
     assert "approval.held" in reason and "approved by Nguyễn Văn A" in reason
