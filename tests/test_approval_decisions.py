@@ -129,6 +129,7 @@ def test_a_file_for_a_final_period_is_held_then_judged_after_reopen(loaded) -> N
     assert result["held"][0]["approved_by"] == "Nguyễn Văn A"
     rows = statuses(paths)
     assert rows[r2.name]["status"] == "held"
+    arrived = rows[r2.name]["arrival_time"]  # as the registry recorded it (contract 6.1)
     assert rows["THADS_80_2024_12.json"]["status"] == "loaded"
     (reason,) = rows[r2.name]["reasons"]
     assert "approval.held" in reason and "approved by Nguyễn Văn A" in reason
@@ -147,7 +148,7 @@ def test_a_file_for_a_final_period_is_held_then_judged_after_reopen(loaded) -> N
     rows = statuses(paths)
     assert rows[r2.name]["status"] == "loaded"
     assert rows["THADS_80_2024_12.json"]["status"] == "superseded"
-    assert rows[r2.name]["arrival_time"].startswith("2024-10-20")  # kept from its arrival
+    assert rows[r2.name]["arrival_time"] == arrived  # judged as of its arrival, not now
     assert len([r for r in rows.values() if r["file"] == r2.name]) == 1
 
 
@@ -178,3 +179,25 @@ def test_a_crash_after_the_decision_leaves_the_publish_owed(loaded) -> None:
         assert [d.province_code for d in state.log(registry)] == ["01", "80"]
     # The next load builds and publishes even with no new file (tests/test_approval_end_to_end).
     assert (paths.home / "state" / "publish_pending").exists()
+
+
+@pytest.mark.slow
+def test_a_failed_publish_keeps_the_decision_and_says_so(
+    loaded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import duckdb
+
+    from thads.cli import main
+
+    _, paths = loaded
+    writer = duckdb.connect(str(paths.warehouse))  # another writer holds it: dbt cannot build
+    try:
+        code = main(["approve", "--year", "2024", "--months", "12", "--by", "A"])
+    finally:
+        writer.close()
+    err = capsys.readouterr().err
+    assert code == 1 and "the decision is recorded but not published" in err
+    assert "Traceback" not in err
+    assert pipeline.publish_pending(paths)  # the next thads load builds and publishes it
+    with Registry.open(paths, readonly=True) as registry:
+        assert [d.province_code for d in state.log(registry)] == ["01", "80"]

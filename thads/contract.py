@@ -116,6 +116,9 @@ RANKING_COLUMNS: tuple[str, ...] = (
 #: (THADS_SCORECARD_AMBER_PP overrides it; passed to dbt as var `scorecard_amber_pp`).
 SCORECARD_AMBER_PP = 2.0
 SCORECARDS: tuple[str, ...] = ("green", "amber", "red")
+#: Section 7: each figure of `marts.fct_province_ranking` is final (approved) or preliminary.
+FIGURE_STATUSES: tuple[str, ...] = ("final", "preliminary")
+PROVINCE_RANKING_COLUMNS: tuple[str, ...] = (*RANKING_COLUMNS, "figure_status", "approved_at")
 
 # --- Identities ----------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ Makes the figures of a period final (contract section 7): of every province with
 accepted report, or of one. Provinces with no accepted report (missing, or every file
 rejected) are listed as a warning; approving what is final already changes nothing. Then
 the warehouse is built and published so the ranking says "final" (`--no-publish`: the next
-`thads load` does it). Exit code 0: approved (or nothing to do); 2: refused, with the reason.
+`thads load` does it). Exit code 0: approved (or nothing to do); 1: recorded, but the build or
+publish failed (the next `thads load` does it); 2: refused, with the reason.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 
 from thads.config import Paths
 
-EXIT_OK, EXIT_REFUSED = 0, 2
+EXIT_OK, EXIT_NOT_PUBLISHED, EXIT_REFUSED = 0, 1, 2
 
 
 def add_period_arguments(parser: argparse.ArgumentParser, province_required: bool) -> None:
@@ -40,15 +41,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def report(result: dict, publish: bool, as_json: bool) -> int:
     """Print what a decision did; build and publish when it changed something."""
     from thads import pipeline
+    from thads.build import DbtError
+    from thads.publish import PublishError
 
     if result["decided"] and publish:
         paths = Paths.from_env()
-        pipeline.build(paths)
-        pipeline.publish(paths)
-        result["published"] = True
+        try:
+            pipeline.build(paths)
+            pipeline.publish(paths)
+            result["published"] = True
+        except (DbtError, PublishError) as exc:
+            # The decision stands (it is in the registry); only its publication is owed.
+            print(
+                f"warning: the decision is recorded but not published ({exc}); the next "
+                "thads load builds and publishes it",
+                file=sys.stderr,
+            )
+            result["published"] = False
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
-        return EXIT_OK
+        return EXIT_NOT_PUBLISHED if result.get("published") is False else EXIT_OK
     period = f"{result['months']}-month report of {result['statistical_year']}"
     for key, what in (
         ("missing", "no report arrived"),
@@ -68,7 +80,7 @@ def report(result: dict, publish: bool, as_json: bool) -> int:
         print(f"{period}: already final for {len(result['already'])} province(s), unchanged")
     if not result["decided"]:
         print(f"{period}: nothing changed")
-    return EXIT_OK
+    return EXIT_NOT_PUBLISHED if result.get("published") is False else EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:

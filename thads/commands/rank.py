@@ -20,7 +20,7 @@ from thads.config import Paths
 from thads.i18n import vn_number
 
 #: The columns printed (csv/json), in the order of contract section 4.
-COLUMNS: tuple[str, ...] = contract.RANKING_COLUMNS
+COLUMNS: tuple[str, ...] = contract.PROVINCE_RANKING_COLUMNS
 
 MEASURE_LABELS = {"cases": "việc", "money": "tiền, tỷ đồng"}
 
@@ -130,6 +130,8 @@ def _signed(value: float | None) -> str:
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     """A plain-text table for people: rates to two decimals, money in billions of đồng."""
+    from thads.approval.labels import period_label_vi
+
     first = rows[0]
     year, months, measure = first["statistical_year"], first["months"], first["measure"]
     start = contract.period_start(year)
@@ -178,8 +180,14 @@ def format_table(rows: list[dict[str, Any]]) -> str:
         f"({start:%d/%m/%Y}–{end:%d/%m/%Y}): {first['n_ranked']} ranked of "
         f"{first['n_expected']} provinces"
     )
+    # Section 7: whether these figures are final; provinces without a report (no figures,
+    # `completed` null) do not make a period preliminary.
+    reported = [r for r in rows if r["completed"] is not None]
+    finals = [r["approved_at"] for r in reported if r["figure_status"] == "final"]
+    last = max((a for a in finals if a is not None), default=None)
+    status = period_label_vi(len(finals), len(reported), last)
     rule = "-" * len(line(header))
-    return "\n".join([title, rule, line(header), rule, *(line(b) for b in body)]) + "\n"
+    return "\n".join([title, status, rule, line(header), rule, *(line(b) for b in body)]) + "\n"
 
 
 def write_csv(rows: list[dict[str, Any]], out: TextIO) -> None:
@@ -189,7 +197,8 @@ def write_csv(rows: list[dict[str, Any]], out: TextIO) -> None:
 
 
 def write_json(rows: list[dict[str, Any]], out: TextIO) -> None:
-    json.dump(rows, out, ensure_ascii=False, indent=1)
+    # approved_at is a timestamp: ISO 8601 in JSON.
+    json.dump(rows, out, ensure_ascii=False, indent=1, default=lambda v: v.isoformat())
     out.write("\n")
 
 

@@ -3,7 +3,8 @@
 Undoes an approval for one province (contract section 7): its figures are preliminary
 again and the next `thads load` judges the files held meanwhile, in arrival order. The
 warehouse is built and published so the ranking says "preliminary" (`--no-publish`: the
-next load does it). Exit code 0: reopened; 2: refused (e.g. the period is not final).
+next load does it). Exit code 0: reopened; 1: recorded but not published (build or publish
+failed); 2: refused (e.g. the period is not final).
 """
 
 from __future__ import annotations

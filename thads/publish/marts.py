@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import duckdb
 
-from thads.contract import NUMERIC_KEYS, RANKING_COLUMNS
+from thads.contract import NUMERIC_KEYS, PROVINCE_RANKING_COLUMNS, RANKING_COLUMNS
 
 SCHEMA = "marts"
 
@@ -21,7 +21,7 @@ _RANKING = RANKING_COLUMNS
 
 #: mart -> the columns publish, the report and BI users rely on.
 MART_COLUMNS: dict[str, tuple[str, ...]] = {
-    "fct_province_ranking": _RANKING,
+    "fct_province_ranking": PROVINCE_RANKING_COLUMNS,
     "fct_province_ranking_current_boundaries": _RANKING,
     "fct_enforcement": (
         "statistical_year",

@@ -22,6 +22,12 @@ targets as (
 
 ),
 
+approvals as (
+
+    select * from {{ ref('int_approval_state') }}
+
+),
+
 periods as (
 
     select distinct statistical_year, months, boundary from figures
@@ -100,5 +106,10 @@ select
     target_pct,
     rate_pct - target_pct as gap_pp,
     {{ scorecard('rate_pct - target_pct') }} as scorecard,
-    completed_rank
+    completed_rank,
+    -- Contract section 7: final while the province's latest decision is an approval.
+    case when coalesce(approvals.is_final, false) then 'final' else 'preliminary' end
+        as figure_status,
+    approvals.approved_at
 from ranked
+left join approvals using (statistical_year, months, province_code)

@@ -1,7 +1,16 @@
-{#- The periods the HTML report can show (every period with a ranking), latest first. -#}
+{#- The periods the HTML report can show (every period with a ranking), latest first, with
+    how many provinces' figures are final (contract section 7: "Số liệu sơ bộ/chính thức"). -#}
 with ranked_periods as (
 
-    select distinct statistical_year, months from {{ ref('fct_province_ranking') }}
+    select
+        statistical_year,
+        months,
+        count(*) filter (where has_report) as n_reported,
+        count(*) filter (where has_report and figure_status = 'final') as n_final,
+        max(approved_at) as last_approved_at
+    from {{ ref('fct_province_ranking') }}
+    where measure = 'cases'  -- one row per province and period
+    group by statistical_year, months
 
 )
 
@@ -12,7 +21,10 @@ select
     periods.boundary,
     periods.n_expected,
     periods.period_start,
-    periods.period_end
+    periods.period_end,
+    ranked_periods.n_reported,
+    ranked_periods.n_final,
+    ranked_periods.last_approved_at
 from ranked_periods
 inner join {{ ref('dim_period') }} as periods
     using (statistical_year, months)

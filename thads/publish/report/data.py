@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -32,6 +32,16 @@ class Period:
     n_expected: int
     period_start: date
     period_end: date
+    n_reported: int = 0
+    n_final: int = 0  # provinces whose figures are final (contract section 7)
+    last_approved_at: datetime | None = None
+
+    @property
+    def figure_label(self) -> str:
+        """ "Số liệu sơ bộ" or "Số liệu chính thức (phê duyệt ngày ...)"."""
+        from thads.approval.labels import period_label_vi
+
+        return period_label_vi(self.n_final, self.n_reported, self.last_approved_at)
 
     @property
     def key(self) -> str:
@@ -195,6 +205,9 @@ def _periods(con: duckdb.DuckDBPyConnection) -> list[Period]:
             int(r["n_expected"]),
             r["period_start"],
             r["period_end"],
+            int(r["n_reported"]),
+            int(r["n_final"]),
+            r["last_approved_at"],
         )
         for r in _select(con, "rpt_report_periods", "statistical_year DESC, months DESC")
     ]
