@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import errno
 import json
+import multiprocessing
 import random
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -47,10 +49,19 @@ def _candidates(*files: Path):
     return sorted(discover(list(files)).candidates, key=lambda c: c.files[0].name)
 
 
+def _parse_from_a_fresh_interpreter(candidates, limits: Limits):
+    """parse_isolated called by a new interpreter, as `thads load` calls it. The reader's
+    address-space limit is what it inherits plus `memory_bytes`; a test process that has
+    run hundreds of tests inherits a heap with free room the reader could fill first."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(parse_isolated, candidates, "b", [None, None], limits).result()
+
+
 def test_a_file_that_needs_too_much_memory_is_refused_and_the_next_is_read(tmp_path):
     heavy, good = _heavy(tmp_path, "01"), _good(tmp_path, "02")
     limits = Limits(memory_bytes=48 << 20)
-    subs, spans, frame = parse_isolated(_candidates(heavy, good), "b", [None, None], limits)
+    subs, spans, frame = _parse_from_a_fresh_interpreter(_candidates(heavy, good), limits)
     assert [s.file_names[0] for s in subs] == [heavy.name, good.name]
     (refusal,) = [f for f in subs[0].findings if f.severity == "error"]
     assert refusal.rule == "parse.limit_exceeded" and "memory" in refusal.message
