@@ -37,12 +37,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import baselines, profile_load, zones
-from bench.common import GOALS_HEADER, RESULTS, replace_rows
+from bench.common import GOALS_HEADER, HEADER, RESULTS, replace_rows
 from bench.measure import GIB, Measured, format_steps, run_measured, step_seconds, thads_load
 from thads.config import Paths
 
 PREFIX = "cycle:"
 GOAL_PREFIX = "goal cycle:"
+#: Growth rows have their own prefix, so a run with --skip-growth keeps the last ones.
+GROWTH_PREFIX = "growth:"
+GROWTH_GOAL_PREFIX = "goal growth:"
 DEFAULT_OUT = Path(__file__).parent / "out" / "cycle"
 
 
@@ -244,7 +247,7 @@ def growth_rows(setup: Setup, out: Path, base: Cycle, goals: list[str]) -> list[
     clock = future_clock(setup.history)
     if clock is None:
         rows.append(
-            f"| {PREFIX} {len(setup.history)}-year history | - | not measured | - | its "
+            f"| {GROWTH_PREFIX} {len(setup.history)}-year history | - | not measured | - | its "
             f"periods after today can only load with the clock moved past them: install "
             f"faketime (Debian package) |"
         )
@@ -260,7 +263,7 @@ def growth_rows(setup: Setup, out: Path, base: Cycle, goals: list[str]) -> list[
             if ours is None or ref is None:
                 continue
             rows.append(
-                f"| {PREFIX} {name}: {step} ({loaded(ours)}) "
+                f"| {GROWTH_PREFIX} {name}: {step} ({loaded(ours)}) "
                 f"| {cost(ref)} ({len(setup.years)} years, scale 1: {loaded(ref)}) "
                 f"| {cost(ours)} | {ours.wall / ref.wall:.2f}x time, "
                 f"{ours.peak_rss / ref.peak_rss:.2f}x memory "
@@ -268,12 +271,13 @@ def growth_rows(setup: Setup, out: Path, base: Cycle, goals: list[str]) -> list[
             )
     ratio = scaled.backfill.wall / base.backfill.wall
     goals.append(
-        f"| {GOAL_PREFIX} --scale {setup.scale} backfill time vs scale 1 | <= 3x | {ratio:.2f}x "
+        f"| {GROWTH_GOAL_PREFIX} --scale {setup.scale} backfill time vs scale 1 | <= 3x "
+        f"| {ratio:.2f}x "
         f"| {'yes' if ratio <= 3 else 'no'} |"
     )
     peak = max(m.peak_rss for m in (scaled.backfill, scaled.month) if m is not None) / GIB
     goals.append(
-        f"| {GOAL_PREFIX} --scale {setup.scale} peak memory (process tree) | < 1,5 GiB "
+        f"| {GROWTH_GOAL_PREFIX} --scale {setup.scale} peak memory (process tree) | < 1,5 GiB "
         f"| {peak:.2f} GiB | {'yes' if peak < 1.5 else 'no'} |"
     )
     return rows
@@ -289,6 +293,21 @@ def goal_ratio(name: str, ratio: float, at_least: float) -> str:
     return f"| {GOAL_PREFIX} {name} | >= {at_least:.0f}x | {ratio:,.0f}x | {met} |"
 
 
+def write_results(rows: list[str], results: Path = RESULTS) -> None:
+    """Each prefix's rows replace that prefix's rows; a prefix with no new rows (growth
+    under --skip-growth) keeps its last ones."""
+    tables = (
+        (PREFIX, HEADER),
+        (GROWTH_PREFIX, HEADER),
+        (GOAL_PREFIX, GOALS_HEADER),
+        (GROWTH_GOAL_PREFIX, GOALS_HEADER),
+    )
+    for prefix, header in tables:
+        mine = [row for row in rows if row.startswith(f"| {prefix}")]
+        if mine:
+            replace_rows(prefix, mine, results, header=header)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run, writes nothing")
@@ -301,8 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows, goals = run(setup, out, growth=not args.skip_growth, quick=args.quick)
     print("\n".join(rows + goals))
     if not (args.no_write or args.quick):
-        replace_rows(PREFIX, rows)
-        replace_rows(GOAL_PREFIX, goals, header=GOALS_HEADER)
+        write_results(rows + goals)
         print(f"updated {RESULTS}")
     return 0
 
