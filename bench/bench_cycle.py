@@ -77,7 +77,7 @@ class Setup:
 #: 20 years of history, as far as the reporting calendar the warehouse is built with reaches
 #: (thads.reporting_calendar.LAST_YEAR; dim_period needs a deadline for every period).
 HISTORY = range(FIRST_YEAR, min(FIRST_YEAR + 20, CALENDAR_LAST_YEAR + 1))
-FULL = Setup(range(2019, 2026), None, 10, HISTORY, 30)
+FULL = Setup(range(2019, 2026), None, 10, HISTORY, 30, growth_month=False)
 # Cần Thơ keeps code 92 across the 2025 merger, so the quick history crosses it.
 QUICK = Setup(range(2024, 2025), ["92"], 2, range(2024, 2026), 2, growth_month=False)
 
