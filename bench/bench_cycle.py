@@ -148,9 +148,14 @@ def run_cycle(
         replay = work / "landing-month"
         arrivals.land(arrivals.backfill + arrivals.month, replay)
         output = work / "month.prof"
-        measured = profile_load.profiled_load(replay, work / "home-before-month", output, *extra)
-        summary = profile_load.summarise(output)
-        cycle.month_profile = profile_load.format_summary(summary, measured.wall)
+        try:
+            replayed = profile_load.profiled_load(
+                replay, work / "home-before-month", output, *extra
+            )
+            summary = profile_load.summarise(output)
+            cycle.month_profile = profile_load.format_summary(summary, replayed.wall)
+        except RuntimeError as exc:  # the profile explains; it must not cost the timings
+            cycle.month_profile = "cProfile replay failed: " + str(exc).splitlines()[-1][:200]
     return cycle
 
 
