@@ -194,7 +194,7 @@ def ensure_snapshot(out: Path, quick: bool) -> Paths:
         if not quick:
             raise SystemExit(f"no snapshot in {paths.home}: run `python -m bench.bench_cycle`")
         zone = generated(out / "zone", QUICK.years, provinces=QUICK.provinces)
-        run_cycle(zone, out / "run", month=False)
+        run_cycle(zone, out / "run", month=False, years=QUICK.years)
     return paths
 
 

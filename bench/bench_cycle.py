@@ -37,12 +37,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import baselines, profile_load, zones
-from bench.common import GOALS_HEADER, RESULTS, replace_rows
+from bench.common import GOALS_HEADER, HEADER, RESULTS, replace_rows
 from bench.measure import GIB, Measured, format_steps, run_measured, step_seconds, thads_load
 from thads.config import Paths
+from thads.contract import FIRST_YEAR
+from thads.reporting_calendar import LAST_YEAR as CALENDAR_LAST_YEAR
 
 PREFIX = "cycle:"
 GOAL_PREFIX = "goal cycle:"
+#: Growth rows have their own prefix, so a run with --skip-growth keeps the last ones.
+GROWTH_PREFIX = "growth:"
+GROWTH_GOAL_PREFIX = "goal growth:"
 DEFAULT_OUT = Path(__file__).parent / "out" / "cycle"
 
 
@@ -69,7 +74,10 @@ class Setup:
         return f"{self.years.start}-{self.years.stop - 1}, {where}"
 
 
-FULL = Setup(range(2019, 2026), None, 10, range(2019, 2039), 30)
+#: 20 years of history, as far as the reporting calendar the warehouse is built with reaches
+#: (thads.reporting_calendar.LAST_YEAR; dim_period needs a deadline for every period).
+HISTORY = range(FIRST_YEAR, min(FIRST_YEAR + 20, CALENDAR_LAST_YEAR + 1))
+FULL = Setup(range(2019, 2026), None, 10, HISTORY, 30, growth_month=False)
 # Cần Thơ keeps code 92 across the 2025 merger, so the quick history crosses it.
 QUICK = Setup(range(2024, 2025), ["92"], 2, range(2024, 2026), 2, growth_month=False)
 
@@ -110,13 +118,18 @@ def future_clock(years: range) -> list[str] | None:
 
 
 def run_cycle(
-    zone: Path, work: Path, month: bool = True, full: bool = False, wrapper: Sequence[str] = ()
+    zone: Path,
+    work: Path,
+    month: bool = True,
+    full: bool = False,
+    wrapper: Sequence[str] = (),
+    years: range | None = None,
 ) -> Cycle:
     """The backfill, then (if `month`) the month, then (if `full`) the correction and a load
     of nothing; each `thads load` behind `wrapper` (future_clock) if given."""
     shutil.rmtree(work, ignore_errors=True)
     home, landing = work / "home", work / "landing"
-    arrivals = zones.split(zone)
+    arrivals = zones.split(zone, years)
     extra = trust_mtime_args()
     arrivals.land(arrivals.backfill, landing)
     backfill = thads_load(landing, home, *extra, wrapper=wrapper)
@@ -135,9 +148,14 @@ def run_cycle(
         replay = work / "landing-month"
         arrivals.land(arrivals.backfill + arrivals.month, replay)
         output = work / "month.prof"
-        measured = profile_load.profiled_load(replay, work / "home-before-month", output, *extra)
-        summary = profile_load.summarise(output)
-        cycle.month_profile = profile_load.format_summary(summary, measured.wall)
+        try:
+            replayed = profile_load.profiled_load(
+                replay, work / "home-before-month", output, *extra
+            )
+            summary = profile_load.summarise(output)
+            cycle.month_profile = profile_load.format_summary(summary, replayed.wall)
+        except RuntimeError as exc:  # the profile explains; it must not cost the timings
+            cycle.month_profile = "cProfile replay failed: " + str(exc).splitlines()[-1][:200]
     return cycle
 
 
@@ -175,10 +193,10 @@ def cost(measured: Measured) -> str:
     )
 
 
-def run(setup: Setup, out: Path, growth: bool, quick: bool) -> tuple[list[str], list[str]]:
-    """Every scenario; returns (RESULTS.md rows, goal rows)."""
+def run(setup: Setup, out: Path, quick: bool) -> tuple[list[str], list[str], Cycle]:
+    """The cycle's scenarios and baselines; returns (RESULTS.md rows, goal rows, cycle)."""
     zone = zones.generated(out / "zone", setup.years, provinces=setup.provinces)
-    cycle = run_cycle(zone, out / "run", full=True)
+    cycle = run_cycle(zone, out / "run", full=True, years=setup.years)
     assert cycle.month is not None
     paths = Paths.from_env(out / "run" / "home")
     floor = baselines.floor(out / "run" / "landing", paths)
@@ -228,9 +246,7 @@ def run(setup: Setup, out: Path, growth: bool, quick: bool) -> tuple[list[str], 
         f"| {import_costs(1 if quick else 3)} | - | median of fresh `python -c` runs; "
         f"bytecode compiled by `make venv` |"
     )
-    if growth:
-        rows += growth_rows(setup, out, cycle, goals)
-    return rows, goals
+    return rows, goals, cycle
 
 
 def growth_rows(setup: Setup, out: Path, base: Cycle, goals: list[str]) -> list[str]:
@@ -239,19 +255,26 @@ def growth_rows(setup: Setup, out: Path, base: Cycle, goals: list[str]) -> list[
     scaled_zone = zones.generated(
         out / f"zone-scale{setup.scale}", setup.years, setup.scale, setup.provinces
     )
-    scaled = run_cycle(scaled_zone, out / "run-scale", month=setup.growth_month)
+    scaled = run_cycle(scaled_zone, out / "run-scale", setup.growth_month, years=setup.years)
     runs = [(f"--scale {setup.scale}", scaled)]
     clock = future_clock(setup.history)
     if clock is None:
         rows.append(
-            f"| {PREFIX} {len(setup.history)}-year history | - | not measured | - | its "
+            f"| {GROWTH_PREFIX} {len(setup.history)}-year history | - | not measured | - | its "
             f"periods after today can only load with the clock moved past them: install "
             f"faketime (Debian package) |"
         )
     else:
         zone = zones.generated(out / "zone-history", setup.history, 1, setup.provinces)
-        history = run_cycle(zone, out / "run-history", month=setup.growth_month, wrapper=clock)
-        runs.append((f"{len(setup.history)}-year history (clock {clock[-1][1:11]})", history))
+        name = f"{len(setup.history)}-year history (clock {clock[-1][1:11]})"
+        try:
+            history = run_cycle(
+                zone, out / "run-history", setup.growth_month, wrapper=clock, years=setup.history
+            )
+            runs.append((name, history))
+        except RuntimeError as exc:  # a failed load is a result too: say what failed
+            reason = " ".join(str(exc).split())[-400:].replace("|", "/")
+            rows.append(f"| {GROWTH_PREFIX} {name} | - | failed | - | {reason} |")
     for name, grown in runs:
         for step, ours, ref in (
             ("backfill", grown.backfill, base.backfill),
@@ -260,7 +283,7 @@ def growth_rows(setup: Setup, out: Path, base: Cycle, goals: list[str]) -> list[
             if ours is None or ref is None:
                 continue
             rows.append(
-                f"| {PREFIX} {name}: {step} ({loaded(ours)}) "
+                f"| {GROWTH_PREFIX} {name}: {step} ({loaded(ours)}) "
                 f"| {cost(ref)} ({len(setup.years)} years, scale 1: {loaded(ref)}) "
                 f"| {cost(ours)} | {ours.wall / ref.wall:.2f}x time, "
                 f"{ours.peak_rss / ref.peak_rss:.2f}x memory "
@@ -268,12 +291,13 @@ def growth_rows(setup: Setup, out: Path, base: Cycle, goals: list[str]) -> list[
             )
     ratio = scaled.backfill.wall / base.backfill.wall
     goals.append(
-        f"| {GOAL_PREFIX} --scale {setup.scale} backfill time vs scale 1 | <= 3x | {ratio:.2f}x "
+        f"| {GROWTH_GOAL_PREFIX} --scale {setup.scale} backfill time vs scale 1 | <= 3x "
+        f"| {ratio:.2f}x "
         f"| {'yes' if ratio <= 3 else 'no'} |"
     )
     peak = max(m.peak_rss for m in (scaled.backfill, scaled.month) if m is not None) / GIB
     goals.append(
-        f"| {GOAL_PREFIX} --scale {setup.scale} peak memory (process tree) | < 1,5 GiB "
+        f"| {GROWTH_GOAL_PREFIX} --scale {setup.scale} peak memory (process tree) | < 1,5 GiB "
         f"| {peak:.2f} GiB | {'yes' if peak < 1.5 else 'no'} |"
     )
     return rows
@@ -289,6 +313,21 @@ def goal_ratio(name: str, ratio: float, at_least: float) -> str:
     return f"| {GOAL_PREFIX} {name} | >= {at_least:.0f}x | {ratio:,.0f}x | {met} |"
 
 
+def write_results(rows: list[str], results: Path = RESULTS) -> None:
+    """Each prefix's rows replace that prefix's rows; a prefix with no new rows (growth
+    under --skip-growth) keeps its last ones."""
+    tables = (
+        (PREFIX, HEADER),
+        (GROWTH_PREFIX, HEADER),
+        (GOAL_PREFIX, GOALS_HEADER),
+        (GROWTH_GOAL_PREFIX, GOALS_HEADER),
+    )
+    for prefix, header in tables:
+        mine = [row for row in rows if row.startswith(f"| {prefix}")]
+        if mine:
+            replace_rows(prefix, mine, results, header=header)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run, writes nothing")
@@ -298,12 +337,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup = QUICK if args.quick else FULL
     out = args.out or default_out(args.quick)
-    rows, goals = run(setup, out, growth=not args.skip_growth, quick=args.quick)
-    print("\n".join(rows + goals))
-    if not (args.no_write or args.quick):
-        replace_rows(PREFIX, rows)
-        replace_rows(GOAL_PREFIX, goals, header=GOALS_HEADER)
-        print(f"updated {RESULTS}")
+    write = not (args.no_write or args.quick)
+
+    def emit(lines: list[str]) -> None:
+        # Written as each part ends: a long growth run never loses the cycle's rows.
+        print("\n".join(lines), flush=True)
+        if write:
+            write_results(lines)
+            print(f"updated {RESULTS}", flush=True)
+
+    rows, goals, cycle = run(setup, out, quick=args.quick)
+    emit(rows + goals)
+    if not args.skip_growth:
+        growth_goals: list[str] = []
+        growth = growth_rows(setup, out, cycle, growth_goals)
+        emit(growth + growth_goals)
     return 0
 
 

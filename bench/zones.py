@@ -44,16 +44,18 @@ def manifest(zone: Path) -> dict[str, Any]:
     return json.loads((zone / MANIFEST).read_text(encoding="utf-8"))
 
 
-def split(zone: Path) -> Arrivals:
-    """Cut a generated zone into backfill, last month and one correction (module doc)."""
+def split(zone: Path, years: range | None = None) -> Arrivals:
+    """Cut a generated zone (only its `years`, if given) into backfill, last month and one
+    correction (module doc)."""
     data = manifest(zone)
-    entries = data["submissions"]
+    entries = [e for e in data["submissions"] if years is None or e["statistical_year"] in years]
     last = max((e["statistical_year"], e["months"]) for e in entries)
     corrections = [
         e for e in entries if e["resubmission_of"] and (e["statistical_year"], e["months"]) != last
     ]
     correction = max(corrections, key=lambda e: e["arrival_time"]) if corrections else None
-    month, backfill = [], list(data["targets"])
+    targets = [t for t in data["targets"] if years is None or int(t[8:12]) in years]
+    month, backfill = [], targets
     for e in entries:
         if e is correction:
             continue
@@ -71,11 +73,12 @@ def split(zone: Path) -> Arrivals:
 
 
 def generated(zone: Path, years: range, scale: int = 1, provinces: list[str] | None = None) -> Path:
-    """A zone generated once (seed 0, 2 % defects) and reused while its manifest matches."""
-    wanted = {"years": list(years), "scale": scale, "provinces": provinces}
+    """A zone generated once (seed 0, 2 % defects) and reused while its manifest matches
+    (a zone of more years serves too: `split(zone, years)` takes the years it needs)."""
+    wanted = {"scale": scale, "provinces": provinces}
     if (zone / MANIFEST).exists():
         have = manifest(zone)
-        if {k: have.get(k) for k in wanted} == wanted:
+        if {k: have.get(k) for k in wanted} == wanted and set(years) <= set(have["years"]):
             return zone
     print(f"generating {years.start}-{years.stop - 1} scale {scale} into {zone} ...", flush=True)
     generate_landing_zone(zone, years=years, seed=0, defects=0.02, scale=scale, provinces=provinces)

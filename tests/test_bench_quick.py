@@ -30,7 +30,7 @@ def test_quick_cycle_and_bi_benches_measure_real_loads(tmp_path: Path, capsys) -
     # The month replayed under cProfile names where its time went, dbt's process included.
     assert "cProfile of the same load" in month and "waiting for the dbt process" in month
     assert "import great_expectations" in month
-    assert "| cycle: --scale 2: backfill" in cycle and "| cycle: 2-year history" in cycle
+    assert "| growth: --scale 2: backfill" in cycle and "| growth: 2-year history" in cycle
     assert "| goal cycle: full backfill end to end | < 15 s |" in cycle
     # The quick run never writes RESULTS.md.
     assert not (Path(bench_cycle.__file__).parent / "RESULTS.md").read_text().count("(2024, 12)")
@@ -76,3 +76,28 @@ def test_goal_rows_go_to_their_own_table(tmp_path: Path) -> None:
     main, goals = text.split(GOALS_HEADER)
     assert HEADER in main and "| cycle: a" in main and "| bi: q" in main
     assert goals.strip() == "| goal cycle: a | < 2 s | 3 s | no |"
+
+
+def test_a_run_without_growth_keeps_the_last_growth_rows(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    bench_cycle.write_results(
+        [
+            "| cycle: backfill | - | 30 s | - | first |",
+            "| growth: --scale 10: backfill | 30 s | 60 s | 2.00x | first |",
+            "| goal cycle: backfill | < 15 s | 30 s | no |",
+            "| goal growth: --scale 10 | <= 3x | 2.00x | yes |",
+        ],
+        results,
+    )
+    bench_cycle.write_results(
+        [
+            "| cycle: backfill | - | 20 s | - | second |",
+            "| goal cycle: backfill | < 15 s | 20 s | no |",
+        ],
+        results,
+    )
+    text = results.read_text(encoding="utf-8")
+    assert "30 s | - | first" not in text and "20 s | - | second" in text
+    assert "| growth: --scale 10: backfill | 30 s | 60 s | 2.00x | first |" in text
+    main, goals = text.split(GOALS_HEADER)
+    assert "| growth:" in main and "| goal growth:" in goals and "| goal cycle:" in goals
