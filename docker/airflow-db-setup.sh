@@ -24,7 +24,8 @@ airflow sync-perm
 # The admin user, the first time only: an existing user is left as it is, so a password
 # changed in the UI or with `airflow users reset-password` survives every later
 # `docker compose up`. The password is an argument because `users create` reads it from
-# there or a terminal; this one-off process runs alone in its container.
-airflow users create --role Admin --username "$user" --password "$password" \
+# there or a terminal (this one-off process runs alone in its container); `--password=`
+# keeps one that starts with "-" (token_urlsafe can) from reading as an option.
+airflow users create --role Admin --username "$user" --password="$password" \
   --firstname THADS --lastname Admin --email "${user}@localhost"
 echo "airflow-db-setup: FAB login ${user} ready"
