@@ -4,8 +4,8 @@ docker-compose.yml gives each Airflow service (read from the file and its `.env`
 The init container's own script (docker/airflow-db-setup.sh) migrates the DB and creates the
 admin, `airflow dags reserialize` stands in for the dag-processor, and a real
 `airflow api-server` answers over HTTP: the admin gets a REST token with the `.env` password
-and lists the DAGs, a wrong password is refused, a Viewer added through FAB's user API can
-read but not trigger, and the admin changes her password."""
+and lists the DAGs, and logs in through the UI's form; a wrong password is refused; a Viewer
+added through FAB's user API can read but not trigger, and the admin changes her password."""
 
 from __future__ import annotations
 
@@ -293,3 +293,33 @@ def test_the_admin_adds_a_viewer_who_reads_but_cannot_trigger_and_resets_her_pas
     assert changed.status_code == 200, changed.text
     assert server.token("analyst", "viewer-pass-123").status_code == 401
     assert server.token("analyst", "viewer-pass-456").status_code == 201
+
+
+def browser_login(browser: httpx.Client, username: str, password: str) -> None:
+    """The UI's login form, as a browser sends it (FAB's Flask view, with its CSRF token)."""
+    form = browser.get("/auth/login/")
+    assert form.status_code == 200, form.text
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text)
+    assert csrf, "no CSRF token in the login form"
+    browser.post(
+        "/auth/login/",
+        data={"username": username, "password": password, "csrf_token": csrf.group(1)},
+    )
+
+
+@pytest.mark.slow
+def test_the_admin_logs_in_to_the_ui_and_reaches_the_password_change_page(
+    server: ApiServer, dotenv: dict[str, str]
+) -> None:
+    with httpx.Client(base_url=server.url, timeout=30) as browser:
+        browser_login(browser, "admin", dotenv["AIRFLOW_ADMIN_PASSWORD"])
+        # The UI calls the API with the JWT cookie the login set.
+        assert "_token" in browser.cookies
+        assert browser.get("/api/v2/dags").status_code == 200
+        page = browser.get("/auth/resetmypassword/form")  # docs/airflow.md sends people here
+        assert page.status_code == 200 and 'name="password"' in page.text, page.text[:500]
+    with httpx.Client(base_url=server.url, timeout=30) as stranger:
+        browser_login(stranger, "admin", "admin")
+        assert "_token" not in stranger.cookies
+        page = stranger.get("/auth/resetmypassword/form")
+        assert page.status_code == 302 and "/auth/login/" in page.headers["location"]
