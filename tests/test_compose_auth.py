@@ -65,25 +65,31 @@ def service_env(service: dict[str, Any], variables: Mapping[str, str]) -> dict[s
     return {k: interpolate(str(v), variables) for k, v in service["environment"].items()}
 
 
-def on_this_machine(env: dict[str, str], root: Path, port: int) -> dict[str, str]:
-    """A service's environment moved from its container to this machine: container paths to
-    folders under `root`, PostgreSQL to SQLite, container host names to 127.0.0.1:port.
-    Every other setting (auth manager, secrets, FAB options) stays as compose gives it."""
-    image_home = re.search(r"AIRFLOW_HOME=(\S+)", DOCKERFILE.read_text())
-    assert image_home, "docker/Dockerfile sets AIRFLOW_HOME"
+def on_this_machine(
+    service: dict[str, Any], env: dict[str, str], root: Path, port: int
+) -> dict[str, str]:
+    """A service's environment moved from its container to this machine: the image's
+    folders (docker/Dockerfile) and the service's volumes to folders under `root`, PostgreSQL
+    to SQLite, container host names to 127.0.0.1:port. Every other setting (auth manager,
+    secrets, FAB options) stays as compose gives it."""
+    dockerfile = DOCKERFILE.read_text()
+    app = re.search(r"^WORKDIR (\S+)", dockerfile, re.M)
+    image_home = re.search(r"AIRFLOW_HOME=(\S+)", dockerfile)
+    assert app and image_home, "docker/Dockerfile sets WORKDIR and AIRFLOW_HOME"
     home = root / "airflow"
-    folders = {
-        "/opt/thads/app": REPO,  # the image's copy of this repository
-        image_home.group(1): home,
-        "/opt/thads/home": root / "thads-home",
-        "/opt/thads/landing": root / "landing",
-    }
+    folders = {app.group(1): REPO, image_home.group(1): home}  # the app is this repository
+    for volume in service["volumes"]:
+        target = volume.split(":")[1]
+        folders[target] = root / target.strip("/").replace("/", "-")
+    # The deepest folder first: /opt/airflow/logs is a volume of its own inside AIRFLOW_HOME.
+    folders = dict(sorted(folders.items(), key=lambda item: -len(item[0])))
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
     moved = {}
     for key, value in env.items():
         for container, host in folders.items():
             if value == container or value.startswith(container + "/"):
                 value = str(host) + value[len(container) :]
+                break
         for address in ("airflow-apiserver:8080", "localhost:8080"):
             value = value.replace(address, f"127.0.0.1:{port}")
         moved[key] = value
@@ -197,7 +203,7 @@ def server(
     root = tmp_path_factory.mktemp("fab")
     port = free_port()
     envs = {
-        name: on_this_machine(service_env(services[name], dotenv), root, port)
+        name: on_this_machine(services[name], service_env(services[name], dotenv), root, port)
         for name in ("airflow-init", "airflow-dag-processor", "airflow-apiserver")
     }
     for env in envs.values():
