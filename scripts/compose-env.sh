@@ -25,5 +25,8 @@ SUPERSET_ADMIN_PASSWORD=$(secret 12)
 # Where people open the UI (alert links point here) and which address the ports listen on.
 AIRFLOW_BASE_URL=http://localhost:8080
 THADS_BIND_ADDRESS=127.0.0.1
+# Once the UI is served over HTTPS: session cookies only over TLS.
+# AIRFLOW_COOKIE_SECURE=True
 ENV
-echo "compose-env: wrote $OUT (mode 600); the admin login is admin / $(grep '^AIRFLOW_ADMIN_PASSWORD=' "$OUT" | cut -d= -f2)"
+echo "compose-env: wrote $OUT (mode 600); the admin login is admin / $(grep '^AIRFLOW_ADMIN_PASSWORD=' "$OUT" | cut -d= -f2)" \
+  "(its first password: change it once logged in, docs/airflow.md)"

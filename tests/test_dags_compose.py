@@ -256,6 +256,39 @@ def test_secrets_are_required_never_defaulted() -> None:
         assert re.search(rf"^{name}=\$\(", env_script, re.M), name
 
 
+def test_no_secret_in_the_compose_file_has_a_default() -> None:
+    """Beyond the list above: any variable named like a secret is required, never defaulted
+    (a new one added later cannot slip in with `:-`)."""
+    text = "\n".join(
+        line for line in COMPOSE.read_text().splitlines() if not line.lstrip().startswith("#")
+    )
+    uses = re.findall(r"\$\{([A-Z0-9_]*(?:PASSWORD|SECRET|_KEY|TOKEN)[A-Z0-9_]*)(:[-?])?", text)
+    assert {name for name, _ in uses} >= set(SECRETS)
+    assert all(op == ":?" for _, op in uses), uses
+
+
+def test_the_stack_logs_in_with_the_fab_auth_manager(services: dict) -> None:
+    """A real auth manager (users, roles, password changes in the metadata DB), not Airflow's
+    development-only simple auth manager; the admin from the required .env password."""
+    fab = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+    for name in AIRFLOW_SERVICES:
+        env = _env(services[name])
+        assert env["AIRFLOW__CORE__AUTH_MANAGER"] == fab, name
+        assert not [k for k in env if "SIMPLE_AUTH_MANAGER" in k], name
+        # Roles are synced once by airflow-init, not by each component as it starts.
+        assert env["AIRFLOW__FAB__UPDATE_FAB_PERMS"] == "False", name
+    init_env = _env(services["airflow-init"])
+    assert init_env["_AIRFLOW_WWW_USER_PASSWORD"].startswith("${AIRFLOW_ADMIN_PASSWORD:?")
+    init = (REPO / "docker" / "airflow-init.sh").read_text()
+    setup = REPO / "docker" / "airflow-db-setup.sh"
+    assert 'bash "$(dirname "${BASH_SOURCE[0]}")/airflow-db-setup.sh"' in init
+    assert "COPY docker/airflow-db-setup.sh ./docker/airflow-db-setup.sh" in DOCKERFILE.read_text()
+    code = setup.read_text()
+    for command in ("airflow db migrate", "airflow sync-perm", "airflow users create --role Admin"):
+        assert command in code, command
+    subprocess.run(["bash", "-n", str(setup)], check=True)
+
+
 def test_ports_listen_on_localhost_unless_configured(services: dict) -> None:
     published = [p for s in services.values() for p in s.get("ports", [])]
     assert published
