@@ -1,8 +1,10 @@
-"""The expectation suite as code: one Great Expectations expectation per check column.
+"""The expectation suite as code: what a check is, and how it becomes a Great Expectations
+expectation. Which checks there are is the rule families' business
+(`expectations/families/`, one module per family); this module is the generic part.
 
 The validation frame (`expectations.frame`) holds one row per tidy report row and one
 derived column per check, e.g. `id__total_received` = (total_received - carried_over -
-new_received) / scale. A check column is null where the check does not apply (a
+new_received) / tolerance. A check column is null where the check does not apply (a
 submission-level check lives on one anchor row per submission; history checks only on total
 rows that have a baseline), and Great Expectations ignores nulls in column map
 expectations, so one suite and one run cover the whole batch.
@@ -21,9 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from thads import reference
-from thads.contract import IDENTITIES
-from thads.rules import IDENTITY_RULES, RULES
+from thads.rules import RULES
 
 SUITE_NAME = "thads_report_rows"
 #: Two figures are equal when they differ by at most max(ABS_TOL, REL_TOL * magnitude):
@@ -33,10 +33,6 @@ SUITE_NAME = "thads_report_rows"
 #: suite's bounds are simply +-1.
 ABS_TOL = 5e-4
 REL_TOL = 1e-12
-#: Figures that accumulate over the statistical year (flows, not stocks): a later period
-#: never has less. Stocks such as in_progress or with_conditions may go down.
-CUMULATIVE_KEYS: tuple[str, ...] = ("new_received", "total_received", "completed", "terminated")
-Z_THRESHOLD = 3.5
 
 
 def gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -45,38 +41,31 @@ def gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a - b) / unit
 
 
-Family = Literal[
-    "identity",
-    "negative",
-    "done_within",
-    "total_sum",
-    "one_total",
-    "unique",
-    "province",
-    "months",
-    "year",
-    "cumulative",
-    "cumulative_next",
-    "carried_over",
-    "outlier_rate",
-    "outlier_new",
-]
+def worst(gaps: dict[str, np.ndarray], signed: bool) -> np.ndarray:
+    """The check column of a many-column rule: the worst key of each row."""
+    stacked = [g if signed else np.abs(g) for g in gaps.values()]
+    return np.maximum.reduce(stacked)
 
 
 @dataclass(frozen=True)
 class Check:
-    """One expectation on one column of the validation frame."""
+    """One expectation on one column of the validation frame, declared by a rule family."""
 
-    column: str  # the check column (or, for `unique`, the first of `columns`)
+    column: str  # the check column (or, for `compound_unique`, the first of `columns`)
     rule: str
-    family: Family
+    family: str  # the `Family.name` that computes the column and explains a failure
     kind: Literal["between", "in_set", "compound_unique"]
     key: str | None = None  # the contract column a finding points at (label lookup)
-    identity: int | None = None  # index into contract.IDENTITIES
     min_value: float | None = None
     max_value: float | None = None
     value_set: tuple[Any, ...] = ()
     columns: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def between(
+        cls, column: str, rule: str, family: str, lo: float | None, hi: float | None, **kw: Any
+    ) -> Check:
+        return cls(column, rule, family, "between", min_value=lo, max_value=hi, **kw)
 
     @property
     def severity(self) -> str:
@@ -105,8 +94,8 @@ class Check:
         else:
             how = f"({', '.join(self.columns)}) unique"
         return (
-            f"Checked as {how} (see expectations/suites.py); rows where the rule does not "
-            "apply hold null and are skipped."
+            f"Checked as {how} (rule family {self.family!r}, see expectations/families/); "
+            "rows where the rule does not apply hold null and are skipped."
         )
 
     def expectation(self) -> Any:
@@ -151,74 +140,6 @@ class Check:
         keys = frame[list(self.columns)]
         present = keys.notna().all(axis=1)
         return (present & keys.duplicated(keep=False)).to_numpy()
-
-
-def _between(column: str, rule: str, family: Family, lo: float | None, hi: float | None, **kw):
-    return Check(column, rule, family, "between", min_value=lo, max_value=hi, **kw)
-
-
-def identity_column(index: int) -> str:
-    """`id__total_received` etc.: the rule name without its group."""
-    return "id__" + IDENTITY_RULES[IDENTITIES[index][0]].split(".", 1)[1]
-
-
-def province_keys() -> tuple[str, ...]:
-    """Valid `<boundary>-<code>` pairs: a code is valid only in the boundary set of its period."""
-    return tuple(
-        f"{b}-{code}"
-        for b in (reference.LEGACY, reference.CURRENT)
-        for code in sorted(reference.valid_codes(b))
-    )
-
-
-def build_checks(min_year: int, max_year: int) -> list[Check]:
-    """Every check of the suite, in the order the findings are reported.
-
-    Checks that apply the same rule to many columns (no negatives, total = sum of offices,
-    cumulative figures) are one expectation on the worst column of each row: GX time grows
-    with the number of expectations, and the findings name each failing column anyway.
-    """
-    checks: list[Check] = [
-        # Submission level (one anchor row per submission).
-        Check("sub_province_key", "header.province_code", "province", "in_set",
-              value_set=province_keys()),
-        _between("sub_months", "period.months", "months", 1, 12),
-        _between("sub_year", "period.year", "year", min_year, max_year),
-        # Sheet level.
-        _between("sheet_total_rows", "total.one_row", "one_total", 1, 1, key="office"),
-        Check("sheet_key", "office.unique", "unique", "compound_unique", key="office",
-              columns=("sheet_key", "office_key")),
-    ]  # fmt: skip
-    # Row level.
-    for i, (name, left, _) in enumerate(IDENTITIES):
-        checks.append(
-            _between(identity_column(i), IDENTITY_RULES[name], "identity", -1, 1,
-                     key=left, identity=i)
-        )  # fmt: skip
-    checks += [
-        _between("done_within", "rate.done_within_conditions", "done_within", None, 1,
-                 key="with_conditions"),
-        _between("min_figure", "value.no_negative", "negative", 0, None),
-        # Total rows only.
-        _between("sum_gap", "total.sum_of_offices", "total_sum", None, 1),
-        # History (total rows with a baseline).
-        _between("cum_drop", "history.cumulative", "cumulative", None, 1),
-        _between("cum_rise", "history.cumulative", "cumulative_next", None, 1),
-        _between("carry_gap", "history.carried_over", "carried_over", -1, 1,
-                 key="carried_over"),
-        _between("z_rate", "history.outlier_rate", "outlier_rate", -Z_THRESHOLD, Z_THRESHOLD,
-                 key="with_conditions"),
-        _between("z_new_received", "history.outlier_new_received", "outlier_new",
-                 -Z_THRESHOLD, Z_THRESHOLD, key="new_received"),
-    ]  # fmt: skip
-    return checks
-
-
-#: Families whose checks need the baseline of accepted periods; all others are computed
-#: from the batch alone (and decide which batch submissions may serve as a baseline).
-HISTORY_FAMILIES: frozenset[str] = frozenset(
-    {"cumulative", "cumulative_next", "carried_over", "outlier_rate", "outlier_new"}
-)
 
 
 def build_suite(checks: Sequence[Check], name: str = SUITE_NAME) -> Any:

@@ -11,7 +11,6 @@ and the data-quality table (docs/interfaces.md "Validation results").
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,14 +20,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from expectations.findings import FindingBuilder, sub_file
-from expectations.frame import Prepared, prepare
+from expectations.config import ValidationConfig
+from expectations.families import BY_NAME, FAMILIES, suite_checks
+from expectations.findings import explain_outcomes, sub_file
+from expectations.frame import Batch, prepare
 from expectations.gx_run import run_checks
 from expectations.history import empty_history, load_history
-from expectations.suites import Check, build_checks
+from expectations.suites import Check
 from ingest.model import ParsedSubmission
 from thads.config import Paths
-from thads.contract import FIRST_YEAR, Finding
+from thads.contract import Finding
 from thads.log import event, get_logger
 from thads.rules import RULES
 
@@ -54,29 +55,6 @@ DQ_COLUMNS: dict[str, str] = {
     "batch_id": "str",
     "checked_at": "datetime64[us, UTC]",
 }
-
-
-@dataclass(frozen=True)
-class ValidationConfig:
-    """Tunable limits. The year range defaults to 2019 .. next year; THADS_MIN_YEAR and
-    THADS_MAX_YEAR override it (e.g. to accept older archives)."""
-
-    min_year: int = FIRST_YEAR
-    max_year: int = field(default_factory=lambda: datetime.now(UTC).year + 1)
-    min_history_years: int = 3
-    #: MAD floors of the outlier rules: percentage points for rates, share of the median
-    #: for new_received (see `expectations.history._modified_z`).
-    outlier_min_mad_rate_pp: float = 2.0
-    outlier_min_mad_share: float = 0.10
-
-    @classmethod
-    def from_env(cls) -> ValidationConfig:
-        kwargs: dict[str, int] = {}
-        if os.environ.get("THADS_MIN_YEAR"):
-            kwargs["min_year"] = int(os.environ["THADS_MIN_YEAR"])
-        if os.environ.get("THADS_MAX_YEAR"):
-            kwargs["max_year"] = int(os.environ["THADS_MAX_YEAR"])
-        return cls(**kwargs)
 
 
 @dataclass
@@ -129,8 +107,8 @@ def validate_batch(
     subs = list(submissions)
     with_rows = [s for s in subs if s.rows is not None and len(s.rows) > 0]
     findings: dict[str, list[Finding]] = {s.submission_id: [] for s in subs}
-    checks = build_checks(config.min_year, config.max_year)
-    prepared: Prepared | None = None
+    checks = suite_checks(config)
+    prepared: Batch | None = None
     timings: dict[str, float] = {}
     mark = time.perf_counter()
 
@@ -141,17 +119,11 @@ def validate_batch(
         mark = now
 
     if with_rows:
-        prepared = prepare(
-            with_rows,
-            history,
-            checks,
-            config.min_history_years,
-            (config.outlier_min_mad_rate_pp, config.outlier_min_mad_share),
-        )
+        prepared = prepare(with_rows, history, FAMILIES, config)
         lap("prepare")
         outcomes = run_checks(prepared.frame, checks, data_docs_dir, run_name=batch_id or None)
         lap("gx")
-        built = FindingBuilder(prepared, config.min_year, config.max_year).build(outcomes)
+        built = explain_outcomes(prepared, outcomes, BY_NAME)
         for sub, found in zip(with_rows, built, strict=True):
             findings[sub.submission_id].extend(found)
         lap("findings")
@@ -209,7 +181,7 @@ def _failure_row(sub: ParsedSubmission, f: Finding, batch_id: str) -> dict[str, 
     }
 
 
-def _evaluated(prepared: Prepared, checks: Sequence[Check]) -> pd.DataFrame:
+def _evaluated(prepared: Batch, checks: Sequence[Check]) -> pd.DataFrame:
     """Per submission position x rule: was the rule evaluated on any row at all?"""
     frame = prepared.frame
     columns = {c.column for c in checks}
@@ -226,7 +198,7 @@ def _evaluated(prepared: Prepared, checks: Sequence[Check]) -> pd.DataFrame:
 def dq_frame(
     subs: Sequence[ParsedSubmission],
     findings: Mapping[str, list[Finding]],
-    prepared: Prepared | None,
+    prepared: Batch | None,
     checks: Sequence[Check],
     batch_id: str,
     checked_at: datetime,
@@ -250,7 +222,7 @@ def dq_frame(
 
 
 def _pass_rows(
-    prepared: Prepared,
+    prepared: Batch,
     findings: Mapping[str, list[Finding]],
     checks: Sequence[Check],
     batch_id: str,

@@ -50,8 +50,9 @@ def _set(s: ParsedSubmission, column: str, value) -> None:
     setattr(s, column, value)
 
 
-@pytest.fixture(scope="module")
-def batch() -> Batch:
+def scenario() -> Batch:
+    """Submissions that break every validation rule once (and good ones beside them), with
+    the accepted history they are judged against; not yet validated."""
     b = Batch()
     b.add("good_80", sub("80", 2024, 11))
     b.add("good_01", sub("01", 2024, 11, seed=1))
@@ -185,12 +186,17 @@ def batch() -> Batch:
         b.history.append(sub(code, 2025, 8))
     merged = b.add("merger", sub("92", 2025, 9))
     assert merged.boundary == 34
+    return b
 
-    b.result = validate_batch(
-        list(b.subs.values()),
-        history_of(*b.history),
-        config=ValidationConfig(min_year=2019, max_year=2027),
-    )
+
+#: The year range of the scenario (2035 is out of it).
+SCENARIO_CONFIG = ValidationConfig(min_year=2019, max_year=2027)
+
+
+@pytest.fixture(scope="module")
+def batch() -> Batch:
+    b = scenario()
+    b.result = validate_batch(list(b.subs.values()), history_of(*b.history), config=SCENARIO_CONFIG)
     return b
 
 

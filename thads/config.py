@@ -5,9 +5,28 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+class _Location(property):
+    """A state path, relative to THADS_HOME: `batches = _Location("state/batches", "...")`.
+
+    One line per path, so the layout of THADS_HOME reads as a table; still a property
+    (tests walk `vars(Paths)` for them)."""
+
+    def __init__(self, relative: str, doc: str | None = None) -> None:
+        def location(paths: Paths) -> Path:
+            return paths.home / relative
+
+        super().__init__(location)
+        self.__doc__ = doc  # a property subclass would otherwise show this class's docstring
+
+    if TYPE_CHECKING:
+
+        def __get__(self, instance: Any, owner: type | None = None) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -21,165 +40,48 @@ class Paths:
         value = home or os.environ.get("THADS_HOME") or "./.thads"
         return cls(Path(value).expanduser().resolve())
 
-    @property
-    def archive(self) -> Path:
-        """Every file ever received, stored by sha256: nothing a province sent is lost."""
-        return self.home / "archive"
+    # Every path below is relative to `home`; the doc says who writes it and why.
+    archive = _Location("archive", "Every file ever received, by sha256: nothing sent is lost.")
+    quarantine = _Location("quarantine", "Refused files by name, a `.reasons.json` beside each.")
 
-    @property
-    def quarantine(self) -> Path:
-        """Copies of refused files under their own names, with a `.reasons.json` beside each."""
-        return self.home / "quarantine"
+    state = _Location("state", "The pipeline's bookkeeping: registry, batches, staging, locks.")
+    batches = _Location("state/batches", "`<batch_id>.plan.json`/`.result.json` of each load.")
+    staging = _Location("state/staging", "`<batch_id>/`: parsed groups between Airflow tasks.")
+    #: Exists while accepted data is not yet built and published (a failed build leaves it,
+    #: so the next load builds again).
+    publish_pending = _Location("state/publish_pending", "Accepted data awaits build+publish.")
+    load_lock = _Location("state/load.lock", "Held by a whole `thads load`, plan to commit.")
+    commit_lock = _Location("state/commit.lock", "Commit and targets steps: one registry writer.")
+    registry = _Location("state/registry.sqlite", "Every file seen, its status and reasons.")
+    landing_waits = _Location("state/landing_waits.json", "When each lone CSV half was seen.")
+    deadline_alerts = _Location("state/deadline_alerts.json", "Missing-report alerts sent.")
+    tokens = _Location("state/tokens.json", "Check-page tokens, stored hashed (`thads tokens`).")
+    tokens_lock = _Location("state/tokens.lock", "One change of the tokens file at a time.")
 
-    @property
-    def state(self) -> Path:
-        """The pipeline's own bookkeeping: registry, batch records, staging, locks."""
-        return self.home / "state"
+    raw = _Location("raw", "The raw layer dbt reads: Parquet written by ingest, never by dbt.")
+    report_rows = _Location("raw/report_rows")
+    submissions_export = _Location("raw/submissions.parquet")
+    approval_log_export = _Location("raw/approval_log.parquet", "`thads.approval.export`.")
+    data_quality = _Location("raw/data_quality")
+    targets = _Location("raw/targets.parquet")
 
-    @property
-    def batches(self) -> Path:
-        """`<batch_id>.plan.json` / `.result.json`: what each load planned and committed."""
-        return self.state / "batches"
+    warehouse = _Location("warehouse/thads.duckdb", "dbt's DuckDB file; readers use `serving/`.")
+    dbt_lock = _Location("warehouse/.dbt.lock", "One dbt run at a time on this THADS_HOME.")
+    dbt = _Location("dbt")
+    dbt_target = _Location("dbt/target", "dbt's manifest, run results, docs, beside the state.")
+    logs = _Location("logs")
+    dbt_logs = _Location("logs/dbt")
 
-    @property
-    def staging(self) -> Path:
-        """`<batch_id>/`: parsed but not yet validated groups, between Airflow tasks."""
-        return self.state / "staging"
+    serving = _Location("serving", "What readers (BI, the report) open; only publish writes it.")
+    serving_parquet = _Location("serving/parquet", "A Parquet file per mart (`versions/<v>/`).")
+    publish_lock = _Location("serving/.publish.lock", "One publisher at a time.")
+    snapshot = _Location("serving/thads.duckdb")
+    report = _Location("serving/report/index.html")
+    data_docs = _Location("data_docs")
 
-    @property
-    def publish_pending(self) -> Path:
-        """Exists while accepted data is not yet built and published (a failed build
-        leaves it, so the next load builds again)."""
-        return self.state / "publish_pending"
-
-    @property
-    def load_lock(self) -> Path:
-        """Held by a whole `thads load` from plan to commit (`ingest.lock.load_lock`)."""
-        return self.state / "load.lock"
-
-    @property
-    def commit_lock(self) -> Path:
-        """Held by the commit step and the targets step: one writer of the registry."""
-        return self.state / "commit.lock"
-
-    @property
-    def registry(self) -> Path:
-        """SQLite file: every file seen, its submission, status and reasons (ingest's state)."""
-        return self.state / "registry.sqlite"
-
-    @property
-    def raw(self) -> Path:
-        """The raw layer dbt reads: Parquet written by ingest, never by dbt."""
-        return self.home / "raw"
-
-    @property
-    def report_rows(self) -> Path:
-        return self.raw / "report_rows"
-
-    @property
-    def submissions_export(self) -> Path:
-        return self.raw / "submissions.parquet"
-
-    @property
-    def approval_log_export(self) -> Path:
-        """The registry's approval decisions for dbt (`thads.approval.export`)."""
-        return self.raw / "approval_log.parquet"
-
-    @property
-    def data_quality(self) -> Path:
-        return self.raw / "data_quality"
-
-    @property
-    def targets(self) -> Path:
-        return self.raw / "targets.parquet"
-
-    @property
-    def landing_waits(self) -> Path:
-        """When each lone CSV half in the landing zone was first seen (ingest.readiness)."""
-        return self.home / "state" / "landing_waits.json"
-
-    @property
-    def deadline_alerts(self) -> Path:
-        """The periods whose missing-report alert went out, and when (once per period)."""
-        return self.home / "state" / "deadline_alerts.json"
-
-    @property
-    def warehouse(self) -> Path:
-        """The DuckDB file dbt builds. One writer: dbt. Readers use `serving/`."""
-        return self.home / "warehouse" / "thads.duckdb"
-
-    @property
-    def dbt_lock(self) -> Path:
-        """One dbt run at a time on this THADS_HOME."""
-        return self.warehouse.parent / ".dbt.lock"
-
-    @property
-    def dbt(self) -> Path:
-        return self.home / "dbt"
-
-    @property
-    def dbt_target(self) -> Path:
-        """dbt's target folder (manifest, run results, docs) lives with the state it describes."""
-        return self.dbt / "target"
-
-    @property
-    def dbt_logs(self) -> Path:
-        return self.logs / "dbt"
-
-    @property
-    def serving(self) -> Path:
-        return self.home / "serving"
-
-    @property
-    def serving_parquet(self) -> Path:
-        """One Parquet file per mart for BI (`versions/<v>/` behind stable hard links)."""
-        return self.serving / "parquet"
-
-    @property
-    def publish_lock(self) -> Path:
-        """One publisher at a time (two loads finishing together must not interleave)."""
-        return self.serving / ".publish.lock"
-
-    @property
-    def snapshot(self) -> Path:
-        return self.serving / "thads.duckdb"
-
-    @property
-    def report(self) -> Path:
-        return self.serving / "report" / "index.html"
-
-    @property
-    def data_docs(self) -> Path:
-        return self.home / "data_docs"
-
-    @property
-    def alerts(self) -> Path:
-        """Outbox of alerts not yet delivered (retried on the next load)."""
-        return self.home / "alerts"
-
-    @property
-    def outbox(self) -> Path:
-        """Alerts not yet delivered, one JSON per line, retried first at the next load."""
-        return self.alerts / "outbox.jsonl"
-
-    @property
-    def outbox_lock(self) -> Path:
-        """One alert delivery at a time (two loads must not lose outbox entries)."""
-        return self.alerts / ".outbox.lock"
-
-    @property
-    def tokens(self) -> Path:
-        """Province access tokens of the check page, stored hashed (`thads tokens`)."""
-        return self.state / "tokens.json"
-
-    @property
-    def tokens_lock(self) -> Path:
-        """One change of the tokens file at a time (`thads tokens issue/revoke`)."""
-        return self.state / "tokens.lock"
-
-    @property
-    def logs(self) -> Path:
-        return self.home / "logs"
+    alerts = _Location("alerts")
+    outbox = _Location("alerts/outbox.jsonl", "Undelivered alerts, retried first next load.")
+    outbox_lock = _Location("alerts/.outbox.lock", "One delivery at a time: no outbox loss.")
 
     def ensure(self) -> Paths:
         for path in (

@@ -54,3 +54,34 @@
         else 'red'
     end
 {%- endmacro %}
+
+{#- The columns of a ranking row (contract section 4), in order, selected from the output of
+    rank_provinces: ONE list for both ranking marts. `boundary`: the boundary set the
+    provinces are ranked in (also n_expected); `own_columns`: the mart's own columns, placed
+    after `boundary` (e.g. submission_id, or the roll-up's parts). -#}
+{% macro ranking_columns(boundary, own_columns) -%}
+    {{ period_key('statistical_year', 'months') }} as period_key,
+    province_key,
+    statistical_year,
+    months,
+    measure,
+    province_code,
+    province_name,
+    {{ boundary }} as boundary,
+    {%- for column in own_columns %}
+    {{ column }},
+    {%- endfor %}
+    has_report,
+    completed,
+    terminated,
+    with_conditions,
+    rate_pct,
+    rank,
+    n_ranked,
+    rank_label,
+    {{ boundary }} as n_expected,
+    target_pct,
+    rate_pct - target_pct as gap_pp,
+    {{ scorecard('rate_pct - target_pct') }} as scorecard,
+    completed_rank
+{%- endmacro %}

@@ -26,3 +26,26 @@
 {% macro n_ranked(has_report, partition_by) -%}
     count(case when {{ has_report }} then 1 end) over (partition by {{ partition_by | join(', ') }})
 {%- endmacro %}
+
+{#- The target rate of a measure (contract 6.2): `targets` is a relation with the columns
+    case_target_pct and money_target_pct (int_province_targets, the national targets). -#}
+{% macro measure_target_pct(measure, targets) -%}
+    case {{ measure }}
+        when 'cases' then {{ targets }}.case_target_pct
+        when 'money' then {{ targets }}.money_target_pct
+    end
+{%- endmacro %}
+
+{#- The figures of a report row as the marts show them, in order: the 14 numeric keys, the
+    rate and what is carried to the next statistical year (domain.md: must_enforce minus
+    what was done). `relation`: the (aliased) relation they are selected from, or '' for
+    unqualified columns. -#}
+{% macro report_figures(relation='') -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {%- for key in var('numeric_keys') %}
+    {{ prefix }}{{ key }},
+    {%- endfor %}
+    {{ prefix }}rate_pct,
+    {{ prefix }}must_enforce - ({{ prefix }}completed + {{ prefix }}terminated)
+        as carried_to_next_year
+{%- endmacro %}

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from thads.publish.files import temp_sibling
+from thads.durable import temp_sibling
 from thads.publish.marts import SCHEMA
 from thads.publish.snapshot import open_snapshot
 

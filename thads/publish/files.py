@@ -1,9 +1,9 @@
-"""Atomic file operations: a reader sees the old file or the new one, never half of one.
+"""Atomic link operations of publish: a reader sees the old file or the new one, never half.
 
 Everything is written under a temporary name in the destination's own directory (so the
 final `os.replace` is a rename within one filesystem, which POSIX makes atomic) and only
 then renamed onto the published name. A process that already opened the old file keeps
-its inode and goes on reading it.
+its inode and goes on reading it. Writes, fsyncs and locks are `thads.durable`'s.
 """
 
 from __future__ import annotations
@@ -11,30 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# One implementation of atomic, fsynced writes and of locking for all of THADS_HOME.
-from thads.durable import (
-    TMP_PREFIX,
-    atomic_write_bytes,
-    atomic_write_text,
-    exclusive_lock,
-    fsync_dir,
-    fsync_file,
-    remove_stale_temps,
-    temp_sibling,
-)
-
-__all__ = [
-    "TMP_PREFIX",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "exclusive_lock",
-    "fsync_dir",
-    "fsync_file",
-    "remove_stale_temps",
-    "replace_symlink",
-    "replace_with_hardlink",
-    "temp_sibling",
-]
+from thads.durable import fsync_dir, temp_sibling
 
 
 def replace_symlink(link: Path, target: str) -> None:

@@ -19,13 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from thads.publish.files import (
-    TMP_PREFIX,
-    fsync_dir,
-    fsync_file,
-    replace_symlink,
-    replace_with_hardlink,
-)
+from thads.durable import TMP_PREFIX, fsync_dir, fsync_file
+from thads.publish.files import replace_symlink, replace_with_hardlink
 from thads.publish.marts import SCHEMA
 
 VERSIONS = "versions"

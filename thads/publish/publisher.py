@@ -19,8 +19,7 @@ from typing import Any
 
 from thads import log
 from thads.config import Paths
-from thads.publish import parquet, report
-from thads.publish.files import (
+from thads.durable import (
     atomic_write_bytes,
     atomic_write_text,
     exclusive_lock,
@@ -29,6 +28,7 @@ from thads.publish.files import (
     remove_stale_temps,
     temp_sibling,
 )
+from thads.publish import parquet, report
 from thads.publish.snapshot import (
     commit_snapshot,
     file_mtime_utc,

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from thads import contract
+from thads.durable import temp_sibling
 from thads.publish.export import ExportError, csv_cell
-from thads.publish.files import temp_sibling
 from thads.publish.report.data import REPORTING_SCHEMA
 from thads.publish.snapshot import open_snapshot
 

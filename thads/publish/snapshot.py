@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from thads.publish.files import fsync_dir, fsync_file, temp_sibling
+from thads.durable import fsync_dir, fsync_file, temp_sibling
 from thads.publish.marts import MartsError, check_marts
 
 

@@ -1,32 +1,5 @@
 {#- One row per (period, measure, province): the TOTAL row of the standing submission, i.e.
-    the province's own figures (a province's figure is the sum of its units; Great
-    Expectations has already checked that the total row equals the sum of the office rows). -#}
-with report_rows as (
-
-    select * from {{ ref('stg_raw__report_rows') }}
-
-),
-
-current_submissions as (
-
-    select submission_id from {{ ref('int_submission_versions') }}
-    where is_current
-
-)
-
-select
-    {{ period_key('statistical_year', 'months') }} as period_key,
-    {{ province_key(boundary_for('statistical_year', 'months'), 'province_code') }} as province_key,
-    statistical_year,
-    months,
-    {{ boundary_for('statistical_year', 'months') }} as boundary,
-    measure,
-    province_code,
-    submission_id,
-    {%- for key in var('numeric_keys') %}
-    {{ key }},
-    {%- endfor %}
-    {{ rate_pct('completed', 'terminated', 'with_conditions') }} as rate_pct
-from report_rows
-inner join current_submissions using (submission_id)
+    the province's own figures (int_standing_report_rows says which rows stand). -#}
+select * exclude (is_total, office, office_order, source_file, sheet, source_row)
+from {{ ref('int_standing_report_rows') }}
 where is_total

@@ -68,11 +68,7 @@ select
     periods.period_end,
     provinces.province_name,
     figures.submission_id,
-    {%- for key in var('numeric_keys') %}
-    figures.{{ key }},
-    {%- endfor %}
-    figures.rate_pct,
-    figures.must_enforce - (figures.completed + figures.terminated) as carried_to_next_year,
+    {{ report_figures('figures') }},
     last_year.rate_pct as rate_pct_last_year,
     figures.rate_pct - last_year.rate_pct as rate_change_pp,
     last_year.with_conditions as with_conditions_last_year

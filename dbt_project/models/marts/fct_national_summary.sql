@@ -33,10 +33,7 @@ rated as (
     select
         summed.*,
         {{ rate_pct('completed', 'terminated', 'with_conditions') }} as rate_pct,
-        case summed.measure
-            when 'cases' then national_targets.case_target_pct
-            when 'money' then national_targets.money_target_pct
-        end as national_target_pct
+        {{ measure_target_pct('summed.measure', 'national_targets') }} as national_target_pct
     from summed
     left join national_targets using (statistical_year)
 
@@ -50,11 +47,7 @@ select
     boundary,
     cast(n_provinces_reported as integer) as n_provinces_reported,
     boundary as n_expected,
-    {%- for key in var('numeric_keys') %}
-    {{ key }},
-    {%- endfor %}
-    rate_pct,
-    must_enforce - (completed + terminated) as carried_to_next_year,
+    {{ report_figures() }},
     national_target_pct,
     rate_pct - national_target_pct as gap_pp
 from rated

@@ -35,18 +35,10 @@ select
     offices.submission_id,
     offices.office,
     offices.office_order,
-    {%- for key in var('numeric_keys') %}
-    offices.{{ key }},
-    {%- endfor %}
-    offices.rate_pct,
-    offices.must_enforce - (offices.completed + offices.terminated) as carried_to_next_year,
+    {{ report_figures('offices') }},
     offices.source_file,
     offices.sheet,
     offices.source_row
 from offices
 left join provinces on offices.province_key = provinces.province_key
-{% if is_incremental() %}
-where offices.submission_id not in (
-    select submission_id from {{ this }} where submission_id is not null
-)
-{% endif %}
+{{ only_new_rows('submission_id', 'offices') }}

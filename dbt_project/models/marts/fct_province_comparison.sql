@@ -5,20 +5,13 @@
 with figures as (
 
     select
-        statistical_year,
-        months,
-        measure,
-        province_code,
-        must_enforce,
-        with_conditions,
-        completed,
+        complete.*,
         completed + terminated as done,
         {{ rate_pct('completed', 'terminated', 'with_conditions') }} as rate_pct,
         case
             when must_enforce > 0 then 100.0 * with_conditions / must_enforce
         end as with_conditions_share_pct
-    from {{ ref('int_province_figures_current_boundaries') }}
-    where is_complete
+    from ({{ complete_current_figures() }}) as complete
 
 ),
 

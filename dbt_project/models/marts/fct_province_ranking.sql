@@ -3,7 +3,8 @@
     period with at least one accepted report. Provinces are ranked by rate_pct among those
     with a rate; a province without a report, or with zero `with_conditions`, has no rate and
     no rank. rank, n_ranked and rank_label come from rank_provinces (macros/ranking.sql), the
-    one ranking definition shared with fct_province_ranking_current_boundaries. -#}
+    one ranking definition shared with fct_province_ranking_current_boundaries, and the
+    columns from ranking_columns. -#}
 with figures as (
 
     select * from {{ ref('int_province_figures') }}
@@ -61,10 +62,7 @@ joined as (
         figures.with_conditions,
         {{ rate_pct('figures.completed', 'figures.terminated', 'figures.with_conditions') }}
             as rate_pct,
-        case grid.measure
-            when 'cases' then targets.case_target_pct
-            when 'money' then targets.money_target_pct
-        end as target_pct
+        {{ measure_target_pct('grid.measure', 'targets') }} as target_pct
     from grid
     left join figures
         on grid.statistical_year = figures.statistical_year
@@ -85,28 +83,7 @@ ranked as (
 )
 
 select
-    {{ period_key('statistical_year', 'months') }} as period_key,
-    province_key,
-    statistical_year,
-    months,
-    measure,
-    province_code,
-    province_name,
-    boundary,
-    submission_id,
-    has_report,
-    completed,
-    terminated,
-    with_conditions,
-    rate_pct,
-    rank,
-    n_ranked,
-    rank_label,
-    boundary as n_expected,
-    target_pct,
-    rate_pct - target_pct as gap_pp,
-    {{ scorecard('rate_pct - target_pct') }} as scorecard,
-    completed_rank,
+    {{ ranking_columns('boundary', ['submission_id']) }},
     -- Contract section 7: final while the province's latest decision is an approval.
     case when coalesce(approvals.is_final, false) then 'final' else 'preliminary' end
         as figure_status,

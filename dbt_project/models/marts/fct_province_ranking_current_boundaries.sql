@@ -67,10 +67,7 @@ joined as (
         end as rate_pct,
         case
             when grid.source_boundary = {{ var('current_boundary') }} then
-                case grid.measure
-                    when 'cases' then targets.case_target_pct
-                    when 'money' then targets.money_target_pct
-                end
+                {{ measure_target_pct('grid.measure', 'targets') }}
         end as target_pct
     from grid
     left join figures
@@ -91,30 +88,7 @@ ranked as (
 )
 
 select
-    {{ period_key('statistical_year', 'months') }} as period_key,
-    province_key,
-    statistical_year,
-    months,
-    measure,
-    province_code,
-    province_name,
-    {{ var('current_boundary') }} as boundary,
-    source_boundary,
-    n_parts_reported,
-    n_parts_expected,
-    legacy_codes,
-    is_complete,
-    has_report,
-    completed,
-    terminated,
-    with_conditions,
-    rate_pct,
-    rank,
-    n_ranked,
-    rank_label,
-    {{ var('current_boundary') }} as n_expected,
-    target_pct,
-    rate_pct - target_pct as gap_pp,
-    {{ scorecard('rate_pct - target_pct') }} as scorecard,
-    completed_rank
+    {{ ranking_columns(var('current_boundary'), [
+        'source_boundary', 'n_parts_reported', 'n_parts_expected', 'legacy_codes', 'is_complete',
+    ]) }}
 from ranked

@@ -6,17 +6,7 @@
     whether every report of the term is there and complete. `thads summary` reads it. -#}
 with figures as (
 
-    select
-        statistical_year,
-        months,
-        measure,
-        province_code,
-        must_enforce,
-        with_conditions,
-        completed,
-        terminated
-    from {{ ref('int_province_figures_current_boundaries') }}
-    where is_complete
+    {{ complete_current_figures() }}
 
 ),
 

@@ -52,6 +52,4 @@ select
     batch_id,
     checked_at
 from source
-{% if is_incremental() %}
-where batch_id not in (select batch_id from {{ this }} where batch_id is not null)
-{% endif %}
+{{ only_new_rows('batch_id') }}

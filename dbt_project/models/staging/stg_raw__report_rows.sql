@@ -37,6 +37,4 @@ select
     arrival_time,
     batch_id
 from source
-{% if is_incremental() %}
-where batch_id not in (select batch_id from {{ this }} where batch_id is not null)
-{% endif %}
+{{ only_new_rows('batch_id') }}
