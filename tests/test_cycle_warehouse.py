@@ -222,7 +222,7 @@ def test_export_ranking_cannot_carry_a_formula(tmp_path: Path) -> None:
             row[f"{measure}_{key}"] = -2.5
     row["money_rank_label"] = "@SUM(A1)"
     row["cases_scorecard"], row["money_scorecard"] = "red", None
-    book = write_xlsx([row], tmp_path / "t.xlsx", 2024, 11)
+    book = write_xlsx([row], tmp_path / "t.xlsx", 2024, 11, "Số liệu sơ bộ")
     ws = openpyxl.load_workbook(book).active
     cells = [c for r in ws.iter_rows() for c in r if c.value is not None]
     assert not any(c.data_type == "f" for c in cells)
