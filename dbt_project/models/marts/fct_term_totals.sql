@@ -87,47 +87,37 @@ summed as (
         sum(completed) as completed,
         sum(terminated) as terminated
     from parts
-    group by from_year, from_months, to_year, to_months, measure, province_code
+    group by all
 
 ),
 
-with_before as (
+term as (
 
+    -- a term from month MM > 1 leaves out what F's (MM-1)-month report had finished
     select
-        summed.*,
-        before_term.statistical_year is not null as has_report_before_term,
-        coalesce(before_term.completed, 0) as completed_before,
-        coalesce(before_term.terminated, 0) as terminated_before
+        summed.* replace (
+            summed.n_reports + case when before_term.months is not null then 1 else 0 end
+                as n_reports,
+            summed.must_enforce - coalesce(before_term.completed + before_term.terminated, 0)
+                as must_enforce,
+            summed.with_conditions
+                - coalesce(before_term.completed + before_term.terminated, 0)
+                as with_conditions,
+            summed.completed - coalesce(before_term.completed, 0) as completed,
+            summed.terminated - coalesce(before_term.terminated, 0) as terminated
+        ),
+        summed.to_year - summed.from_year + 1
+            + case when summed.from_months > 1 then 1 else 0 end as n_reports_expected,
+        case
+            when summed.from_months > 1
+                then {{ period_key('summed.from_year', 'summed.from_months - 1') }}
+        end as report_before_term
     from summed
     left join figures as before_term
         on before_term.province_code = summed.province_code
         and before_term.measure = summed.measure
         and before_term.statistical_year = summed.from_year
         and before_term.months = summed.from_months - 1
-
-),
-
-term as (
-
-    select
-        from_year,
-        from_months,
-        to_year,
-        to_months,
-        measure,
-        province_code,
-        n_reports + case when has_report_before_term then 1 else 0 end as n_reports,
-        to_year - from_year + 1 + case when from_months > 1 then 1 else 0 end
-            as n_reports_expected,
-        reports_included,
-        case
-            when from_months > 1 then {{ period_key('from_year', 'from_months - 1') }}
-        end as report_before_term,
-        must_enforce - completed_before - terminated_before as must_enforce,
-        with_conditions - completed_before - terminated_before as with_conditions,
-        completed - completed_before as completed,
-        terminated - terminated_before as terminated
-    from with_before
 
 )
 

@@ -9,7 +9,7 @@ template and the SVG code never touch SQL.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -214,17 +214,7 @@ def _comparison(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[Co
     out: dict[tuple[str, str], list[ComparisonRow]] = defaultdict(list)
     for r in _select(con, "rpt_report_comparison", "period_key, measure, display_order"):
         out[(r["period_key"], r["measure"])].append(
-            ComparisonRow(
-                province_code=r["province_code"],
-                short_name=r["short_name"],
-                done=r["done"],
-                done_prev=r["done_prev"],
-                done_change=r["done_change"],
-                done_change_pct=r["done_change_pct"],
-                rate_pct=r["rate_pct"],
-                rate_pct_prev=r["rate_pct_prev"],
-                rate_change_pp=r["rate_change_pp"],
-            )
+            ComparisonRow(**{f.name: r[f.name] for f in fields(ComparisonRow)})
         )
     return dict(out)
 
