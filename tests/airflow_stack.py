@@ -191,6 +191,7 @@ class AirflowStack:
         done: Callable[[Run], bool],
         timeout: float,
         after: set[str] | None = None,
+        poll: float = 3.0,
     ) -> Run:
         """The first run of `dag_id` (not in `after`) for which `done(run)` holds, polling
         the API; fails with the components' logs after `timeout` seconds."""
@@ -201,6 +202,6 @@ class AirflowStack:
             for run in seen:
                 if done(run):
                     return run
-            time.sleep(3)
+            time.sleep(poll)
         states = [(r["dag_run_id"], r["state"]) for r in seen]
         raise AssertionError(f"no {dag_id} run as expected in {timeout} s: {states}\n{self.logs()}")

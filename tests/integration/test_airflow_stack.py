@@ -97,6 +97,7 @@ def story(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 CLOSE_DAG,
                 lambda r: r["dag_run_id"] == run["dag_run_id"] and r["state"] in FINISHED,
                 timeout=300,
+                poll=1.0,
             )
             story.close_seconds = time.monotonic() - started
             yield story
