@@ -28,6 +28,8 @@ from tests.airflow_harness import REPO
 SCRIPT = REPO / "scripts" / "airflow.sh"
 
 Run = dict[str, Any]
+#: The states of a task waiting for a person's answer (Airflow 3.3 parks it; earlier, deferred).
+PARKED = ("awaiting_input", "deferred")
 
 
 def free_port() -> int:
@@ -145,12 +147,51 @@ class AirflowStack:
         path = f"/dags/{dag_id}/dagRuns/{run_id}/upstreamAssetEvents"
         return self.api("GET", path)["asset_events"]
 
+    def trigger(self, dag_id: str, conf: dict[str, Any]) -> Run:
+        """A manual run of `dag_id` with `conf`, as the UI's Trigger button makes it."""
+        return self.api(
+            "POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf}
+        )
+
+    def respond(
+        self,
+        dag_id: str,
+        run_id: str,
+        task_id: str,
+        chosen_options: list[str],
+        params_input: dict[str, Any],
+        timeout: float,
+    ) -> dict[str, Any]:
+        """Answer a human-in-the-loop task (the UI's Required Actions) through the REST API:
+        wait until the task asks (its HITL detail exists, unanswered, and the task waits), then
+        PATCH the answer. Returns the API's record of the response (who, when, what)."""
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/-1/hitlDetails"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                detail = self.api("GET", path)
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 404:
+                    raise
+            else:
+                # Answered once it waits (parked or deferred), as a person sees it in the UI.
+                waiting = self.task_states(dag_id, run_id).get(task_id) in PARKED
+                if waiting and not detail.get("response_received"):
+                    body = {"chosen_options": chosen_options, "params_input": params_input}
+                    return self.api("PATCH", path, json=body)
+            time.sleep(1)
+        states = self.task_states(dag_id, run_id)
+        raise AssertionError(
+            f"{dag_id}.{task_id} never asked in {timeout} s: {states}\n{self.logs()}"
+        )
+
     def wait_for_run(
         self,
         dag_id: str,
         done: Callable[[Run], bool],
         timeout: float,
         after: set[str] | None = None,
+        poll: float = 3.0,
     ) -> Run:
         """The first run of `dag_id` (not in `after`) for which `done(run)` holds, polling
         the API; fails with the components' logs after `timeout` seconds."""
@@ -161,6 +202,6 @@ class AirflowStack:
             for run in seen:
                 if done(run):
                     return run
-            time.sleep(3)
+            time.sleep(poll)
         states = [(r["dag_run_id"], r["state"]) for r in seen]
         raise AssertionError(f"no {dag_id} run as expected in {timeout} s: {states}\n{self.logs()}")

@@ -6,6 +6,7 @@ the page under test except reading and clicking its elements.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
@@ -125,6 +126,22 @@ class Browser:
             f"(document.querySelector({json.dumps(selector)}) || {{innerText: ''}}).innerText"
         )
         return str(value or "")
+
+    def screenshot(self, selector: str) -> bytes:
+        """A PNG of one element of the page, wherever it is (scrolled or not)."""
+        box = self.evaluate(
+            f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+            ".getBoundingClientRect(); return {x: r.left + window.scrollX, "
+            "y: r.top + window.scrollY, width: r.width, height: r.height}; })()"
+        )
+        assert box and box["width"] > 0 and box["height"] > 0, f"{selector} is not shown"
+        shot = self.call(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
+            clip={**box, "scale": 1},
+        )
+        return base64.b64decode(shot["data"])
 
     def close(self) -> None:
         try:

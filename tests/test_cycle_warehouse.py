@@ -145,8 +145,47 @@ def test_summary_refuses_an_incomplete_term(
     err = capsys.readouterr().err
     assert code == 1
     assert "needs 4 reports" in err and "2023-12,2024-12,2025-09" in err
-    assert main(["summary", "--province", "80", "--from", "2023-04", "--to", "2025-09"]) == 2
-    assert "statistical year" in capsys.readouterr().err
+    # A term from month 4 of 2023 needs 2023's 3-month report (what was done before it).
+    assert main(["summary", "--province", "80", "--from", "2023-04", "--to", "2025-09"]) == 1
+    assert "no 3-month report of 2023" in capsys.readouterr().err
+    assert main(["summary", "--province", "80", "--from", "2025-10", "--to", "2025-09"]) == 2
+    assert "not before --from" in capsys.readouterr().err
+
+
+def test_summary_from_mid_year_leaves_out_what_was_done_before_the_term(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--from 2024-10` (July 2024, month 10 of statistical year 2024) to 2025-09: 2024's
+    12-month report less what its 9-month report had finished, plus 2025's 9-month report,
+    on current boundaries (Long An and Tây Ninh summed before the merger)."""
+    monkeypatch.setenv("THADS_HOME", str(home))
+    args = ["summary", "--province", "80", "--from", "2024-10", "--to", "2025-09"]
+    assert main([*args, "--format", "json"]) == 0
+    rows = {r["measure"]: r for r in json.loads(capsys.readouterr().out)}
+    for index, measure in enumerate(("cases", "money")):
+        completed, terminated, with_conditions = _sum(
+            [("80", 2024, 12), ("72", 2024, 12), ("80", 2025, 9)], index
+        )
+        completed_before, terminated_before, _ = _sum([("80", 2024, 9), ("72", 2024, 9)], index)
+        done_before = completed_before + terminated_before
+        row = rows[measure]
+        assert row["completed"] == completed - completed_before
+        assert row["terminated"] == terminated - terminated_before
+        assert row["done"] == completed + terminated - done_before
+        assert row["with_conditions"] == with_conditions - done_before
+        assert row["rate_pct"] == pytest.approx(
+            100 * (completed + terminated - done_before) / (with_conditions - done_before)
+        )
+        assert row["reports_included"] == "2024-12,2025-09"
+        assert row["report_before_term"] == "2024-09"
+        assert row["term_start"] == "2024-07-01"
+    assert rows["cases"]["done"] == 2387 and rows["cases"]["with_conditions"] == 3290
+
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    assert "Tỉnh Tây Ninh (80), giai đoạn từ tháng 07/2024 đến hết tháng 06/2025" in table
+    assert "trừ phần đã thi hành xong trước kỳ theo báo cáo 2024-09" in table
+    assert "Tỷ lệ: 72,55%" in table  # 2387 / 3290
 
 
 def test_export_ranking_writes_the_ministry_table(
@@ -222,7 +261,7 @@ def test_export_ranking_cannot_carry_a_formula(tmp_path: Path) -> None:
             row[f"{measure}_{key}"] = -2.5
     row["money_rank_label"] = "@SUM(A1)"
     row["cases_scorecard"], row["money_scorecard"] = "red", None
-    book = write_xlsx([row], tmp_path / "t.xlsx", 2024, 11)
+    book = write_xlsx([row], tmp_path / "t.xlsx", 2024, 11, "Số liệu sơ bộ")
     ws = openpyxl.load_workbook(book).active
     cells = [c for r in ws.iter_rows() for c in r if c.value is not None]
     assert not any(c.data_type == "f" for c in cells)

@@ -5,9 +5,11 @@ Runs on the session's warehouse built by the real dbt project (tests/real_wareho
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -180,3 +182,79 @@ def test_cli_export_before_anything_is_published(tmp_path: Path, capsys):
     code = main(["--home", str(tmp_path / "empty"), "export", "--out", str(tmp_path / "o")])
     assert code == 1
     assert "nothing published yet" in capsys.readouterr().err
+
+
+def _export_ranking(home: Path, out: Path, year: int, months: int, capsys) -> tuple[Path, Path]:
+    argv = ["--home", str(home), "export", "--ranking", "--year", str(year), "--months"]
+    assert main([*argv, str(months), "--out", str(out)]) == 0
+    book, table = (Path(line) for line in capsys.readouterr().out.split())
+    return book, table
+
+
+def _labels(book: Path, table: Path) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The period's label under the xlsx title, and each province's last column in the
+    xlsx and in the CSV, by province name."""
+    ws = openpyxl.load_workbook(book)["Xếp hạng"]
+    header = [ws.cell(4, c).value for c in range(1, ws.max_column + 1)]
+    assert header[-1] == "Tình trạng số liệu"
+    in_book = {r[1]: r[-1] for r in ws.iter_rows(min_row=6, values_only=True) if r[1] is not None}
+    in_csv = {r["Tỉnh, thành phố"]: r["Tình trạng số liệu"] for r in _read_csv(table)}
+    return ws["A3"].value, in_book, in_csv
+
+
+@pytest.mark.slow
+def test_export_ranking_says_preliminary_until_the_period_is_approved(
+    published: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Contract section 7: the ministry's table marks its figures "Số liệu sơ bộ" until the
+    period is approved, then "Số liệu chính thức" with the approval day (Vietnam time). The
+    decisions go into the raw layer's approval log (what `thads approve` exports before its
+    build), the real dbt build and publish make the marts, the export reads them."""
+    from ingest.raw import write_parquet_atomic
+    from tests.real_warehouse import copy_home
+    from thads.approval.export import APPROVAL_LOG_SCHEMA
+    from thads.build import build
+    from thads.publish import publish
+
+    label, in_book, in_csv = _labels(
+        *_export_ranking(published.home, tmp_path / "before", 2024, 12, capsys)
+    )
+    assert label == "Số liệu sơ bộ"
+    assert set(in_book.values()) == set(in_csv.values()) == {"Số liệu sơ bộ"}
+    assert len(in_book) == len(in_csv) == 63
+
+    def reported(months: int) -> dict[str, str]:
+        """The province code -> standing submission of each accepted report of 2024/months."""
+        sql = (
+            "select province_code, submission_id from marts.fct_submissions "
+            f"where statistical_year = 2024 and months = {months} and is_current order by 1"
+        )
+        return dict(_mart(published, sql))
+
+    approved_at = datetime(2025, 1, 9, 18, 30, tzinfo=UTC)  # 10/01/2025 in Vietnam
+    decisions = [
+        {"statistical_year": 2024, "months": months, "province_code": code,
+         "action": "approve", "decided_by": "Nguyễn Văn A", "note": None,
+         "decided_at": approved_at, "submission_id": submission}
+        for months, codes in ((12, reported(12)), (6, dict([min(reported(6).items())])))
+        for code, submission in codes.items()
+    ]  # fmt: skip
+    home = copy_home(published, tmp_path / "approved")
+    write_parquet_atomic(
+        pa.Table.from_pylist(decisions, schema=APPROVAL_LOG_SCHEMA), home.approval_log_export
+    )
+    build(home, docs=False)
+    publish(home)
+
+    final = "Số liệu chính thức (phê duyệt ngày 10/01/2025)"
+    label, in_book, in_csv = _labels(
+        *_export_ranking(home.home, tmp_path / "after", 2024, 12, capsys)
+    )
+    assert label == final
+    assert set(in_book.values()) == set(in_csv.values()) == {final}
+    # One province of June approved: the period is still preliminary, and says how far along.
+    label, in_book, in_csv = _labels(
+        *_export_ranking(home.home, tmp_path / "june", 2024, 6, capsys)
+    )
+    assert label == f"Số liệu sơ bộ (1/{len(reported(6))} tỉnh đã có số liệu chính thức)"
+    assert list(in_csv.values()).count(final) == list(in_book.values()).count(final) == 1

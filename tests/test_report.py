@@ -353,3 +353,104 @@ def test_ranking_rows_carry_the_scorecard_light(published: Paths, html: str) -> 
     )
     assert shown == marts
     assert len(set(marts.values())) >= 2, marts  # the fixture has provinces on both sides
+
+
+# --- Comparison with last year and per-province trends (issue 15 item 6) -------------------
+
+
+def _table_cells(html: str, attribute: str) -> dict[str, list[str]]:
+    """province code -> the texts of its cells, of the first table carrying `attribute`."""
+    table = html[html.index(attribute) :]
+    table = table[: table.index("</table>")]
+    return {
+        code: [
+            re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)
+        ]
+        for code, row in re.findall(r'<tr data-province="(\d\d)">(.*?)</tr>', table, re.S)
+    }
+
+
+def test_change_is_worded_as_the_articles_word_it():
+    assert fmt.change(267, 7.0, "cases") == "tăng 267 việc, tương ứng 7,00%"
+    assert fmt.change(-1529, -12.345, "cases") == "giảm 1.529 việc, tương ứng 12,35%"
+    assert fmt.change(53_757_628, 7.0, "money") == "tăng 53,8 tỷ đồng, tương ứng 7,00%"
+    assert fmt.change(0, 0.0, "cases") == "không đổi"
+    assert fmt.change(12, None, "cases") == "tăng 12 việc"  # last year nothing was done
+    assert fmt.change(None, None, "money") == "—"
+
+
+@pytest.mark.parametrize("period", ["2025-12", "2024-12"])
+@pytest.mark.parametrize("measure", contract.MEASURES)
+def test_comparison_with_last_year_matches_the_mart(
+    published: Paths, html: str, period: str, measure: str
+) -> None:
+    """Every current province against the same period last year (on 34 boundaries, the old
+    provinces summed before the merger), in Vietnamese words, as fct_province_comparison
+    holds it; 2025-12 is compared with 2024-12, across the merger."""
+    year, months = (int(x) for x in period.split("-"))
+    block = _period_html(html, period)
+    assert f"So sánh với cùng kỳ năm trước ({fmt.period_label(year - 1, months)})" in block
+    shown = _table_cells(block, f'data-comparison="{measure}"')
+    mart = _query(
+        published,
+        "select province_code, done, done_prev, done_change, done_change_pct, rate_pct, "
+        "rate_pct_prev, rate_change_pp from marts.fct_province_comparison "
+        "where statistical_year = ? and months = ? and measure = ?",
+        [year, months, measure],
+    )
+    # a province with no complete figure this year (the one that did not report) has no row
+    assert len(shown) == len(mart) >= reference.CURRENT - 1
+    amount = fmt.billions if measure == "money" else fmt.number
+    for code, done, prev, change, change_pct, rate, rate_prev, change_pp in mart:
+        cells = shown[code]
+        assert cells[1:3] == [amount(done), amount(prev)], code
+        if prev is None:
+            assert cells[3] == "chưa đủ số liệu cùng kỳ"
+        else:
+            assert cells[3] == fmt.change(change, change_pct, measure), code
+        assert cells[4:] == [fmt.pct(rate), fmt.pct(rate_prev), fmt.points(change_pp)], code
+    compared = [row for row in mart if row[2] is not None]
+    assert len(compared) >= reference.CURRENT - 2  # the fixture reports nearly every year
+    assert {cells[3].split()[0] for cells in shown.values()} & {"tăng", "giảm"}
+    # Largest rise in the rate first.
+    changes = {code: pp for code, *_, pp in mart}
+    ranked = [c for c in shown if changes[c] is not None]  # dicts keep the printed order
+    assert [changes[c] for c in ranked] == sorted((changes[c] for c in ranked), reverse=True)
+
+
+def test_province_trends_show_both_views_of_the_merger(published: Paths, html: str) -> None:
+    """The rate per statistical year for the 34 current provinces (history summed from the
+    old ones, as fct_province_ranking_current_boundaries has it) and for the 63 old ones up
+    to the 8-month report of 2025 (fct_province_ranking on 63)."""
+    section = html[html.index('<section id="province-trends"') :]
+    section = section[: section.index("</section>")]
+    views = {
+        boundary: section[section.index(f'id="trend-{boundary}"') :]
+        for boundary in (reference.CURRENT, reference.LEGACY)
+    }
+    assert section.index('id="trend-34"') < section.index('id="trend-63"')
+    assert "Xu hướng theo tỉnh, thành phố" in section
+    assert f"đến báo cáo {fmt.period_label(2025, 8)}" in views[reference.LEGACY]
+    for boundary, mart, last in (
+        (reference.CURRENT, "fct_province_ranking_current_boundaries", (2025, 12)),
+        (reference.LEGACY, "fct_province_ranking", (2025, 8)),
+    ):
+        for measure in contract.MEASURES:
+            shown = _table_cells(views[boundary], f'data-trend="{measure}"')
+            assert len(shown) == boundary
+            head = views[boundary][views[boundary].index(f'data-trend="{measure}"') :]
+            head = head[: head.index("</thead>")]
+            years = re.findall(r'<th class="num">([^<]+)</th>', head)
+            expected_last = "2025" if last[1] == 12 else f"2025 ({last[1]} th)"
+            assert years == [*map(str, range(2019, 2025)), expected_last]
+            points = [(y, 12) for y in range(2019, 2025)] + [last]
+            rows = _query(
+                published,
+                f"select province_code, statistical_year, rate_pct from marts.{mart} "
+                "where boundary = ? and measure = ? and (statistical_year, months) in "
+                f"({', '.join(f'({y}, {m})' for y, m in points)})",
+                [boundary, measure],
+            )
+            rates = {(code, year): rate for code, year, rate in rows}
+            for code, cells in shown.items():
+                assert cells[1:] == [fmt.pct(rates[(code, y)], 1) for y, _ in points], code

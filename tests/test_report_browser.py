@@ -82,6 +82,28 @@ def test_rendered_dom_has_the_reporting_cycle(published: Paths, tmp_path: Path):
     assert latest.count('class="light ') >= 2 * 10  # lights in both ranking tables
 
 
+def test_rendered_dom_has_the_comparison_and_province_trends(published: Paths, tmp_path: Path):
+    """Issue 15 item 6 in the browser: the latest period's comparison with the same period
+    last year, in Vietnamese words, and the per-province trends in both views of the merger
+    (34 current provinces, 63 old ones)."""
+    dom = chromium(tmp_path, "--dump-dom", url=published.report.as_uri()).stdout
+    latest = dom[dom.index('id="p2025-12"') :]
+    latest = latest[: latest.index("</section>")]
+    block = latest[latest.index('id="comparison-2025-12"') :]
+    assert "So sánh với cùng kỳ năm trước (12 tháng năm 2024)" in block
+    assert "tăng " in block or "giảm " in block
+    assert "tương ứng " in block
+    for measure in contract.MEASURES:
+        assert f'data-comparison="{measure}"' in block
+    trends = dom[dom.index('<section id="province-trends"') :]
+    trends = trends[: trends.index("</section>")]
+    for boundary in (34, 63):
+        view = trends[trends.index(f'id="trend-{boundary}"') :]
+        table = view[: view.index("</table>")]
+        assert table.count("<tr data-province=") == boundary
+    assert "2025 (8 th)" in trends[trends.index('id="trend-63"') :]
+
+
 def test_period_selector_shows_the_period_in_the_address(published: Paths, tmp_path: Path):
     """The inline script runs in the browser: #p2024-12 shows that period, hides the rest."""
     url = published.report.as_uri() + "#p2024-12"
@@ -119,3 +141,39 @@ def test_screenshot(published: Paths, tmp_path: Path):
     assert len(set(pixels)) > 200
     top, bottom = pixels[: len(pixels) // 2], pixels[len(pixels) // 2 :]
     assert len(set(top)) > 100 and len(set(bottom)) > 100  # content all the way down
+
+
+@pytest.mark.parametrize(
+    ("selector", "name", "min_height"),
+    [
+        ("#comparison-2025-12", "report-comparison.png", 34 * 15),
+        ("#province-trends", "report-province-trends.png", 63 * 15),
+    ],
+)
+def test_screenshot_of_the_new_sections(
+    published: Paths, tmp_path: Path, selector: str, name: str, min_height: int
+):
+    """The comparison with last year and the per-province trends (both views of the
+    merger) as the browser draws them, for people to look at: test-output/<name>."""
+    from tests.cdp import Browser
+
+    dest = REPO_ROOT / "test-output" / name
+    dest.parent.mkdir(exist_ok=True)
+    dest.unlink(missing_ok=True)
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=WINDOW[0],
+            height=WINDOW[1],
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        browser.open(published.report.as_uri())
+        data = browser.screenshot(selector)
+    finally:
+        browser.close()
+    dest.write_bytes(data)
+    width, height, pixels = _png_size_and_pixels(data)
+    assert width > WINDOW[0] // 2 and height > min_height  # every province has its row
+    assert len(set(pixels)) > 200  # text in several colours, not a blank box

@@ -3,15 +3,20 @@ scheduler, dag-processor, triggerer; LocalExecutor) on a real PostgreSQL server:
 the scheduler's own thads_load runs pick them up, the `thads://raw` Asset starts thads_build,
 whose first try fails (the warehouse file is blocked) and alerts the data team; once the
 block is lifted, the next scheduled load, with no new file, heals it and the ranking is
-published. Only the REST API and the files are touched: no dag.test(), no manual trigger."""
+published. Then the data team closes the year: thads_year_end_close is triggered for the
+year loaded, its ApprovalOperator is answered through the REST API (the UI's Required
+Actions) and the published figures become final. Only the REST API and the files are
+touched: no dag.test(); the only manual trigger is the close's, as the data team does it."""
 
 from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 import sqlalchemy as sa
 
@@ -24,9 +29,13 @@ from tests.airflow_harness import (
 from tests.airflow_stack import AirflowStack
 from thads.config import Paths
 
+FINISHED = ("success", "failed")
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 FAILED_BUILD_ALERT = "[THADS] Airflow task failed: thads_build.dbt_build"
+CLOSE_DAG, DECIDE = "thads_year_end_close", "approve_final_figures"
+YEAR = 2023  # the year of the landing zone's 12-month reports
+APPROVAL_NOTE = "Số liệu năm 2023 đã đối chiếu"
 
 
 class Story:
@@ -39,13 +48,16 @@ class Story:
         self.healed_build: dict = {}
         self.healing_loads: list[dict] = []
         self.alerts: list[dict] = []
+        self.close_run: dict = {}
+        self.close_answer: dict = {}
+        self.close_seconds = 0.0
 
 
 @pytest.fixture(scope="module")
 def story(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     story = Story(tmp_path_factory.mktemp("airflow_stack"))
     landing_dir = story.root / "landing"
-    story.landing = write_landing(landing_dir, 2023, {"01": "xlsx", "80": "csv"}, seed=21)
+    story.landing = write_landing(landing_dir, YEAR, {"01": "xlsx", "80": "csv"}, seed=21)
     # A broken build: a directory where dbt must write the warehouse file.
     story.paths.warehouse.mkdir(parents=True)
     with WebhookSink() as webhook:
@@ -76,6 +88,18 @@ def story(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 for event in events
             ]
             story.alerts = list(webhook.payloads)
+            started = time.monotonic()
+            run = stack.trigger(CLOSE_DAG, {"statistical_year": YEAR})
+            story.close_answer = stack.respond(
+                CLOSE_DAG, run["dag_run_id"], DECIDE, ["Approve"], {"note": APPROVAL_NOTE}, 180
+            )
+            story.close_run = stack.wait_for_run(
+                CLOSE_DAG,
+                lambda r: r["dag_run_id"] == run["dag_run_id"] and r["state"] in FINISHED,
+                timeout=300,
+                poll=1.0,
+            )
+            story.close_seconds = time.monotonic() - started
             yield story
 
 
@@ -128,3 +152,50 @@ def test_the_stack_runs_on_postgres_with_its_own_secrets(story: Story, postgres_
         )
     engine.dispose()
     assert runs["thads_build"] >= 2 and runs["thads_load"] >= 2, runs
+
+
+def test_the_year_end_close_is_approved_through_the_rest_api(story: Story) -> None:
+    """Issue 16 on the real stack: the close's ApprovalOperator waits for a person, the
+    answer comes through the REST API (PATCH .../hitlDetails), the approval runs the same
+    call as `thads approve` and the published snapshot says the figures are final."""
+    stack = story.stack
+    assert stack is not None and story.landing is not None
+    run_id = story.close_run["dag_run_id"]
+    states = stack.task_states(CLOSE_DAG, run_id)
+    assert story.close_run["state"] == "success", (states, stack.logs())
+    assert states == {
+        "summarise_the_year": "success",
+        DECIDE: "success",
+        "record_approval": "success",
+        "record_rejection": "skipped",
+        "build_and_publish": "success",
+    }, states
+    assert story.close_answer["chosen_options"] == ["Approve"]
+    assert story.close_answer["responded_by"]["name"] == "admin"
+    summary = stack.xcom(CLOSE_DAG, run_id, "summarise_the_year")
+    assert (summary["statistical_year"], summary["months"], summary["n_reported"]) == (YEAR, 12, 2)
+    reported = story.landing.codes
+    assert stack.xcom(CLOSE_DAG, run_id, "record_approval")["decided"] == reported
+    with duckdb.connect(str(story.paths.snapshot), read_only=True) as con:
+        log = con.execute(
+            'select province_code, action, "by", note from marts.fct_approval_log '
+            "where statistical_year = ? and months = 12 order by province_code",
+            [YEAR],
+        ).fetchall()
+        status = dict(
+            con.execute(
+                "select province_code, figure_status from marts.fct_province_ranking "
+                "where statistical_year = ? and months = 12 and measure = 'cases' "
+                "and has_report",
+                [YEAR],
+            ).fetchall()
+        )
+    assert log == [(code, "approve", "admin", APPROVAL_NOTE) for code in reported]
+    assert status == dict.fromkeys(reported, "final")
+    # What closing the year costs the integration test (issue 16: at most ~30 s), by task.
+    tis = stack.api("GET", f"/dags/{CLOSE_DAG}/dagRuns/{run_id}/taskInstances")
+    steps = ", ".join(
+        f"{ti['task_id']} {ti['queued_when']}..{ti['start_date']}..{ti['end_date']}"
+        for ti in sorted(tis["task_instances"], key=lambda ti: ti["start_date"] or "")
+    )
+    print(f"year-end close through the REST API: {story.close_seconds:.1f} s ({steps})")

@@ -1,7 +1,9 @@
 {#- The ministry's printed ranking table (`thads export --ranking`): one row per province of
     a period's boundary set, cases and money side by side (with conditions, done, rate,
     target, gap, rank "6/63", scorecard), in the order the ministry prints it: by the cases rank, then
-    the money rank, then the code; `stt` is that order. From fct_province_ranking only. -#}
+    the money rank, then the code; `stt` is that order. `figure_status`/`approved_at` (contract
+    section 7) are the province's, one decision for both measures. From fct_province_ranking
+    only. -#}
 with ranking as (
 
     select * from {{ ref('fct_province_ranking') }}
@@ -16,6 +18,9 @@ side_by_side as (
         boundary,
         province_code,
         any_value(province_name) as province_name,
+        -- an approval covers the province's period: the same on both measures' rows
+        any_value(figure_status) as figure_status,
+        any_value(approved_at) as approved_at,
         {%- for measure in ['cases', 'money'] %}
         any_value(with_conditions) filter (where measure = '{{ measure }}')
             as {{ measure }}_with_conditions,

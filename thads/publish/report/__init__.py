@@ -146,7 +146,21 @@ def _period_view(report: data.ReportData, period: data.Period) -> dict[str, Any]
         )
     issues = report.issues.get(period.key, [])
     compliance = report.compliance.get(period.key, [])
+    comparison = [
+        {
+            "measure": measure,
+            "label": MEASURE_LABELS[measure],
+            "unit": MEASURE_UNITS[measure],
+            "rows": report.comparison[(period.key, measure)],
+            "amount": lambda v, m=measure: _amount(m, v),
+            "change": lambda v, pct, m=measure: fmt.change(v, pct, m),
+        }
+        for measure in contract.MEASURES
+        if report.comparison.get((period.key, measure))
+    ]
     return {
+        "comparison": comparison,
+        "previous_label": fmt.period_label(period.statistical_year - 1, period.months),
         "compliance": {
             "rows": compliance,
             "late": [c for c in compliance if c.status in ("late", "rejected", "missing")],
@@ -168,6 +182,25 @@ def _period_view(report: data.ReportData, period: data.Period) -> dict[str, Any]
     }
 
 
+def _province_trends(report: data.ReportData) -> list[dict[str, Any]]:
+    """Both views of the merger, each with a table per measure (current view first)."""
+    views: dict[int, dict[str, Any]] = {}
+    for (boundary, measure), view in report.province_trends.items():
+        entry = views.setdefault(boundary, {"boundary": boundary, "tables": []})
+        entry["tables"].append(
+            {
+                "measure": measure,
+                "label": MEASURE_LABELS[measure],
+                "years": [
+                    (year, str(year) if months == 12 else f"{year} ({months} th)")
+                    for year, months in view.points.items()
+                ],
+                "provinces": view.provinces,
+            }
+        )
+    return list(views.values())
+
+
 def render(con: duckdb.DuckDBPyConnection, generated_at: datetime | None = None) -> str:
     """The report's HTML, from a connection whose default catalog holds schema `marts`."""
     report = data.load(con)
@@ -179,6 +212,8 @@ def render(con: duckdb.DuckDBPyConnection, generated_at: datetime | None = None)
         periods=[_period_view(report, p) for p in selectable_periods(report.periods)],
         older_months_dropped=len(selectable_periods(report.periods)) < len(report.periods),
         trend=_trend_charts(report),
+        province_trends=_province_trends(report),
+        legacy_boundary=reference.LEGACY,
         quality=report.quality,
         merger=[m for m in report.merger if len(m[2]) > 1],
         unchanged=[m for m in report.merger if len(m[2]) <= 1],

@@ -9,7 +9,7 @@ template and the SVG code never touch SQL.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -81,6 +81,43 @@ class ComplianceRow:
 
 
 @dataclass(frozen=True)
+class ComparisonRow:
+    """One current province against the same period last year (contract 6.3), as
+    rpt_report_comparison prints it; the `_prev` values and changes are None when last
+    year's figure is incomplete."""
+
+    province_code: str
+    short_name: str
+    done: float
+    done_prev: float | None
+    done_change: float | None
+    done_change_pct: float | None
+    rate_pct: float | None
+    rate_pct_prev: float | None
+    rate_change_pp: float | None
+
+
+@dataclass
+class ProvinceTrend:
+    """One province's rate per statistical year in one view of the merger (34 or 63)."""
+
+    province_code: str
+    short_name: str
+    rates: dict[int, float | None] = field(default_factory=dict)  # statistical year -> rate
+
+
+@dataclass
+class TrendView:
+    """rpt_report_province_trends of one view and measure: the years' points (year ->
+    cumulative months of the report used) and one row per province of the view."""
+
+    view_boundary: int
+    measure: str
+    points: dict[int, int] = field(default_factory=dict)
+    provinces: list[ProvinceTrend] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class ReportingRates:
     """The nation's reporting and on-time rates of one statistical year (contract 6.1)."""
 
@@ -140,6 +177,10 @@ class ReportData:
     info: dict[str, Any]
     compliance: dict[str, list[ComplianceRow]] = field(default_factory=dict)  # period key
     reporting_rates: dict[tuple[int, int], ReportingRates] = field(default_factory=dict)
+    #: (period key, measure) -> provinces against last year, in print order
+    comparison: dict[tuple[str, str], list[ComparisonRow]] = field(default_factory=dict)
+    #: (view boundary, measure) -> per-province trend, views 34 then 63
+    province_trends: dict[tuple[int, str], TrendView] = field(default_factory=dict)
 
 
 #: The dbt schema holding what the report prints (dbt_project/models/reporting/).
@@ -164,7 +205,36 @@ def load(con: duckdb.DuckDBPyConnection) -> ReportData:
         info=_info(con),
         compliance=_compliance(con),
         reporting_rates=_reporting_rates(con),
+        comparison=_comparison(con),
+        province_trends=_province_trends(con),
     )
+
+
+def _comparison(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[ComparisonRow]]:
+    out: dict[tuple[str, str], list[ComparisonRow]] = defaultdict(list)
+    for r in _select(con, "rpt_report_comparison", "period_key, measure, display_order"):
+        out[(r["period_key"], r["measure"])].append(
+            ComparisonRow(**{f.name: r[f.name] for f in fields(ComparisonRow)})
+        )
+    return dict(out)
+
+
+def _province_trends(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], TrendView]:
+    views: dict[tuple[int, str], TrendView] = {}
+    rows: dict[tuple[int, str, str], ProvinceTrend] = {}
+    order = "view_boundary, measure, display_order, statistical_year"
+    for r in _select(con, "rpt_report_province_trends", order):
+        boundary, measure, code = int(r["view_boundary"]), r["measure"], r["province_code"]
+        view = views.setdefault((boundary, measure), TrendView(boundary, measure))
+        view.points[int(r["statistical_year"])] = int(r["months"])
+        if (boundary, measure, code) not in rows:
+            rows[(boundary, measure, code)] = ProvinceTrend(code, r["short_name"])
+            view.provinces.append(rows[(boundary, measure, code)])
+        rows[(boundary, measure, code)].rates[int(r["statistical_year"])] = r["rate_pct"]
+    for view in views.values():
+        view.points = dict(sorted(view.points.items()))
+    # the current view first: it is the one comparable across the merger
+    return dict(sorted(views.items(), key=lambda kv: (kv[0][0], kv[0][1] != "cases")))
 
 
 def _compliance(con: duckdb.DuckDBPyConnection) -> dict[str, list[ComplianceRow]]:

@@ -51,3 +51,17 @@ def day(d: date | None) -> str:
 def period_label(statistical_year: int, months: int) -> str:
     """ "12 tháng năm 2024" — the name of a cumulative report."""
     return f"{months} tháng năm {statistical_year}"
+
+
+def change(value: float | None, change_pct: float | None, measure: str) -> str:
+    """A change against the same period last year as the ministry's articles word it:
+    "tăng 267 việc, tương ứng 7,00%", "giảm 1,2 tỷ đồng, tương ứng 3,10%", "không đổi"
+    (money from the forms, thousands of đồng, in tỷ đồng)."""
+    if _missing(value):
+        return MISSING
+    if value == 0:
+        return "không đổi"
+    size = abs(float(value))
+    amount = f"{billions(size)} tỷ đồng" if measure == "money" else f"{number(size)} việc"
+    text = f"{'tăng' if value > 0 else 'giảm'} {amount}"
+    return text if _missing(change_pct) else f"{text}, tương ứng {pct(abs(change_pct))}"
