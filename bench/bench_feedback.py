@@ -362,6 +362,7 @@ def with_airflow(zone: FeedbackZone, home: Path, landing: Path) -> tuple[Latenci
             latencies = play(zone, landing, observer, AIRFLOW_SPACING, lambda: None)
             runs = [r for r in stack.runs("thads_load") if r["dag_run_id"] not in before]
             builds = stack.runs("thads_build")
+            tasks = task_medians(stack, runs)
         db = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"
         durations = [
             bench_airflow.seconds_between(r["start_date"], r["end_date"])
@@ -371,7 +372,8 @@ def with_airflow(zone: FeedbackZone, home: Path, landing: Path) -> tuple[Latenci
         notes = (
             f"real stack (scripts/airflow.sh, LocalExecutor, {db}); {len(runs)} thads_load "
             f"runs started by the landing Asset's watcher (median run "
-            f"{statistics.median(durations):.1f} s), {len(builds)} thads_build runs"
+            f"{statistics.median(durations):.1f} s; median per task: {tasks}), "
+            f"{len(builds)} thads_build runs"
         )
         return latencies, notes
     finally:
@@ -382,6 +384,18 @@ def with_airflow(zone: FeedbackZone, home: Path, landing: Path) -> tuple[Latenci
             )
         shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(pg_dir, ignore_errors=True)
+
+
+def task_medians(stack: Any, runs: list[dict[str, Any]]) -> str:
+    """The median duration of each thads_load task over `runs` (what a run is made of; the
+    rest of a run is the scheduler starting one task after another)."""
+    durations: dict[str, list[float]] = {}
+    for run in runs:
+        path = f"/dags/thads_load/dagRuns/{run['dag_run_id']}/taskInstances"
+        for ti in stack.api("GET", path)["task_instances"]:
+            if ti.get("duration") is not None:
+                durations.setdefault(ti["task_id"], []).append(float(ti["duration"]))
+    return ", ".join(f"{task} {statistics.median(v):.1f} s" for task, v in durations.items())
 
 
 # --- what one answer is made of ---------------------------------------------------------
