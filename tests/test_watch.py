@@ -1,8 +1,9 @@
 """`thads watch`: the real CLI process on a real landing zone (inotify via watchfiles), real
 parsing and Great Expectations, the province's alert on a real local webhook, the status in
 `thads submissions`; a CSV half waiting for its partner; SIGTERM between steps; files that
-arrive while nobody watches are taken in at the next start; a burst is built and published
-once (slow: real dbt build)."""
+arrive while nobody watches are taken in at the next start; a burst gets its Data Docs and
+is built and published once, in the background: an arrival during the build is answered
+without waiting for it, and built next (slow: real dbt builds)."""
 
 from __future__ import annotations
 

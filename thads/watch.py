@@ -104,7 +104,7 @@ class LandingWatch:
 
     @property
     def building(self) -> bool:
-        """A build + publish is running in its thread."""
+        """A build + publish is running (its child process, waited on by a thread)."""
         return self._builder is not None and self._builder.is_alive()
 
     # --- steps ---------------------------------------------------------------------------
