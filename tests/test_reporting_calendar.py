@@ -15,7 +15,6 @@ from thads.reporting_calendar import (
     VIETNAM,
     DuePeriod,
     add_working_days,
-    calendar_dir,
     calendar_rows,
     deadline,
     deadline_day,
@@ -121,7 +120,7 @@ def test_the_calendar_files_are_written_for_the_home_and_only_when_changed(
     paths = Paths.from_env(tmp_path / "home")
     today = date(2026, 12, 1)
     assert write_calendar(paths, today) is True
-    written = {name: (calendar_dir(paths) / name) for name in (PERIODS_FILE, DAYS_FILE)}
+    written = {name: (paths.calendar / name) for name in (PERIODS_FILE, DAYS_FILE)}
     for name, rows in calendar_rows(last_year_needed(paths, today)).items():
         assert written[name].read_text(encoding="utf-8") == render_seed(rows)
     stamps = {name: path.stat().st_mtime_ns for name, path in written.items()}

@@ -17,7 +17,6 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from thads import contract
@@ -128,15 +127,10 @@ def latest_due_period(today: date) -> DuePeriod:
 
 # --- the calendar dbt reads ---------------------------------------------------------------
 
-#: Generated into THADS_HOME before every build (`thads.build`), read by dbt as the source
-#: `calendar` (dbt_project/models/staging/__sources.yml): CSV, one file per table.
-CALENDAR_DIR = "reference"
+#: Generated into THADS_HOME (`Paths.calendar`) before every build (`thads.build`), read by
+#: dbt as the source `calendar` (dbt_project/models/staging/__sources.yml): one CSV a table.
 PERIODS_FILE = "reporting_calendar.csv"
 DAYS_FILE = "calendar_days.csv"
-
-
-def calendar_dir(paths: Paths) -> Path:
-    return paths.home / CALENDAR_DIR
 
 
 def latest_year_present(paths: Paths) -> int | None:
@@ -198,7 +192,7 @@ def write_calendar(paths: Paths, today: date | None = None) -> bool:
     from thads.durable import atomic_write_text
     from thads.reference import render_seed
 
-    folder = calendar_dir(paths)
+    folder = paths.calendar
     folder.mkdir(parents=True, exist_ok=True)
     changed = False
     for name, rows in calendar_rows(last_year_needed(paths, today)).items():
@@ -212,4 +206,4 @@ def write_calendar(paths: Paths, today: date | None = None) -> bool:
 if __name__ == "__main__":
     home = Paths.from_env()
     write_calendar(home)
-    print(f"wrote the reporting calendar into {calendar_dir(home)}", file=sys.stderr)
+    print(f"wrote the reporting calendar into {home.calendar}", file=sys.stderr)
