@@ -1,7 +1,8 @@
 """Province feedback latency (issue 17, scenario 4): a file lands -> the province's alert is
 delivered AND its status is visible, with `thads watch` and under Airflow (event-driven).
 
-    .venv/bin/python -m bench.bench_feedback [--quick] [--no-write] [--skip-airflow] [--out DIR]
+    .venv/bin/python -m bench.bench_feedback [--quick] [--no-write] [--skip-airflow]
+                                             [--skip-watch] [--out DIR]
 
 Setup: the generated 2019-2025 zone (bench.zones) without its last two periods is
 backfilled into THADS_HOME with `thads load --trust-mtime`; each variant starts from its own
@@ -17,8 +18,9 @@ the file in, POSTed to a local webhook in this process and timestamped on receip
 page read), shows the file's status. An arrival's latency is the later of the two.
 
 Each variant replaces its own rows in bench/RESULTS.md ("feedback: <variant>:" and its
-"goal feedback:" row), so `--skip-airflow` keeps the last Airflow rows. The first single
-arrival's round is also replayed under cProfile (`round_profile`): what bounds the answer.
+"goal feedback:" row), so `--skip-airflow` (`--skip-watch`) keeps the last Airflow (watch)
+rows. The first single arrival's round is also replayed under cProfile (`round_profile`):
+what bounds the answer.
 `--quick` (one province, two arrivals, no Airflow) writes nothing.
 """
 
@@ -484,6 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small smoke run, writes nothing")
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
     parser.add_argument("--skip-airflow", action="store_true", help="only `thads watch`")
+    parser.add_argument("--skip-watch", action="store_true", help="only Airflow")
     parser.add_argument("--out", type=Path, help="work folder (default bench/out/feedback)")
     args = parser.parse_args(argv)
     out = args.out or DEFAULT_OUT.with_name("feedback-quick" if args.quick else "feedback")
@@ -492,10 +495,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         years, provinces, n_singles = range(2019, 2026), None, 20
     zone, backfilled = prepare(out, years, provinces, n_singles, args.quick)
-    variants: list[tuple[str, Any, float]] = [("`thads watch`", with_watch, 2.0)]
+    variants: list[tuple[str, Any, float]] = []
+    if not args.skip_watch:
+        variants.append(("`thads watch`", with_watch, 2.0))
     if not (args.quick or args.skip_airflow):
         variants.append(("Airflow (AssetWatcher)", with_airflow, 20.0))
-    profile = round_profile(zone, backfilled, out)
+    profile = "" if args.skip_watch else round_profile(zone, backfilled, out)
     print(profile, flush=True)
     for name, measure, goal in variants:
         home = profile_load.copy_home(backfilled, out / "home")
