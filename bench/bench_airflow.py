@@ -48,7 +48,7 @@ def cli_load(landing: Path, home: Path) -> float:
     return time.perf_counter() - started
 
 
-def _seconds(start: str, end: str) -> float:
+def seconds_between(start: str, end: str) -> float:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
@@ -85,8 +85,8 @@ def airflow_load(landing: Path, root: Path, db_url: str) -> tuple[float, dict[st
         total = time.perf_counter() - started
         assert build["state"] == "success", stack.task_states("thads_build", build["dag_run_id"])
         parts = {
-            "load": _seconds(load["start_date"], load["end_date"]),
-            "build": _seconds(build["start_date"], build["end_date"]),
+            "load": seconds_between(load["start_date"], load["end_date"]),
+            "build": seconds_between(build["start_date"], build["end_date"]),
         }
         return total, parts
 

@@ -10,14 +10,17 @@ expectation, which costs microseconds per failing row instead of a dict per row.
 With a Data Docs folder, validation results are kept as JSON under `<docs>/_results` (so the
 site's index lists every load, not only the last one) and the Checkpoint's
 UpdateDataDocsAction renders the run into `<docs>/index.html`; `data_docs_offline` then
-points the pages at CSS/JS copied from maintained packages instead of CDNs.
+points the pages at CSS/JS copied from maintained packages instead of CDNs. With
+`render_docs=False` the results are stored but not rendered (rendering compiles GX's page
+templates: ~1 s a run); `render_data_docs` renders such runs later (`thads watch` answers
+the province first, then renders once the burst settles).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,8 +135,11 @@ def run_checks(
     checks: Sequence[Check],
     data_docs_dir: Path | None = None,
     run_name: str | None = None,
+    render_docs: bool = True,
 ) -> list[CheckOutcome]:
-    """Validate `frame` (index `_rid`) against the checks in one GX run."""
+    """Validate `frame` (index `_rid`) against the checks in one GX run (results kept in
+    `data_docs_dir`, and rendered there unless `render_docs` is False)."""
+    render = data_docs_dir is not None and render_docs
     import great_expectations as gx
 
     columns: list[str] = []
@@ -152,7 +158,7 @@ def run_checks(
         gx.ValidationDefinition(name="report_rows_batch", data=batch_definition, suite=suite)
     )
     actions = []
-    if data_docs_dir is not None:
+    if render:
         actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME]))
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(
@@ -172,7 +178,7 @@ def run_checks(
         batch_parameters={"dataframe": data},
         run_id=RunIdentifier(run_name=run_name) if run_name else None,
     )
-    if data_docs_dir is not None:
+    if render:
         from expectations.data_docs_offline import make_offline
 
         make_offline(Path(data_docs_dir))  # no CDN: readable on a network without internet
@@ -195,3 +201,20 @@ def run_checks(
                 CheckOutcome(check, bool(r.success), int(r.result.get("element_count") or 0), rids)
             )
     return outcomes
+
+
+def render_data_docs(data_docs_dir: Path, run_names: Collection[str]) -> int:
+    """Render the Data Docs pages of the runs named `run_names` (validated with
+    `render_docs=False`; their results are stored in `<docs>/_results`) and the index.
+    Returns how many validation results were rendered."""
+    from expectations.data_docs_offline import make_offline
+
+    context = _context(data_docs_dir)
+    wanted = set(run_names)
+    keys = [
+        key for key in context.validation_results_store.list_keys() if key.run_id.run_name in wanted
+    ]
+    if keys:
+        context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=keys)
+        make_offline(Path(data_docs_dir))
+    return len(keys)

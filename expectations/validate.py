@@ -92,12 +92,14 @@ def validate_batch(
     *,
     batch_id: str | None = None,
     config: ValidationConfig | None = None,
+    render_docs: bool = True,
 ) -> ValidationResult:
     """Validate every submission that has rows in one GX run; see the module docstring.
 
     `history`: total rows of the standing accepted versions (`expectations.history`
     columns); None means nothing accepted yet. Submissions without rows (parsing failed)
-    are not validated, but their parse findings are in `dq_rows`.
+    are not validated, but their parse findings are in `dq_rows`. `render_docs=False`
+    keeps the run's results in `data_docs_dir` unrendered (`gx_run.render_data_docs`).
     """
     started = time.perf_counter()
     config = config or ValidationConfig.from_env()
@@ -121,7 +123,8 @@ def validate_batch(
     if with_rows:
         prepared = prepare(with_rows, history, FAMILIES, config)
         lap("prepare")
-        outcomes = run_checks(prepared.frame, checks, data_docs_dir, run_name=batch_id or None)
+        run_name = batch_id or None
+        outcomes = run_checks(prepared.frame, checks, data_docs_dir, run_name, render_docs)
         lap("gx")
         built = explain_outcomes(prepared, outcomes, BY_NAME)
         for sub, found in zip(with_rows, built, strict=True):

@@ -9,6 +9,7 @@ import email.policy
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,6 +39,8 @@ class Webhook:
 
     def __init__(self, port: int = 0, status: int = 200) -> None:
         self.received: list[dict] = []
+        #: time.monotonic() of each POST's receipt (benchmarks time deliveries with it)
+        self.times: list[float] = []
         self.headers: list[dict] = []
         self.status = status
         hook = self
@@ -46,6 +49,7 @@ class Webhook:
             def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 body = self.rfile.read(length)
+                hook.times.append(time.monotonic())
                 hook.headers.append(dict(self.headers))
                 hook.received.append(json.loads(body.decode("utf-8")))
                 self.send_response(hook.status)

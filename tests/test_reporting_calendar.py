@@ -1,24 +1,29 @@
 """The reporting calendar (contract 6.1): deadlines across weekends and Tết, lateness in
-working days, and the dbt seeds generated from it."""
+working days, and the calendar files generated for dbt, as far as the data and today reach."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from thads import airflow_support, contract
+from thads.config import Paths
 from thads.reference import render_seed
 from thads.reporting_calendar import (
-    SEEDS_DIR,
+    DAYS_FILE,
+    PERIODS_FILE,
     VIETNAM,
     DuePeriod,
     add_working_days,
+    calendar_rows,
     deadline,
     deadline_day,
     is_working_day,
+    last_year_needed,
     latest_due_period,
     period_closing_in,
-    seed_rows,
     working_days_late,
+    write_calendar,
 )
 
 
@@ -93,11 +98,34 @@ def test_the_dags_use_the_same_calendar() -> None:
     assert airflow_support.latest_due_period is latest_due_period
 
 
-def test_dbt_seeds_have_not_drifted_from_the_calendar() -> None:
-    """The seeds are generated (`python -m thads.reporting_calendar`): a changed rule or a
-    new `holidays` release must be regenerated, not edited by hand."""
-    for name, rows in seed_rows().items():
-        on_disk = (SEEDS_DIR / name).read_text(encoding="utf-8")
-        assert on_disk == render_seed(rows), (
-            f"{name} drifted: run python -m thads.reporting_calendar"
-        )
+def test_the_calendar_reaches_past_the_data_and_today(tmp_path: Path) -> None:
+    paths = Paths.from_env(tmp_path / "home")
+    # Nothing loaded: the merger year, or the statistical year closing today, plus one.
+    assert last_year_needed(paths, date(2024, 3, 1)) == contract.MERGER_YEAR + 1
+    assert last_year_needed(paths, date(2040, 10, 15)) == 2042  # October opens year 2041
+    # A 20-year history (2019-2038) in the raw layer: its last year plus one.
+    (paths.report_rows / "statistical_year=2038").mkdir(parents=True)
+    assert last_year_needed(paths, date(2026, 12, 1)) == 2039
+    rows = calendar_rows(2039)
+    periods = {(r["statistical_year"], r["months"]): r for r in rows[PERIODS_FILE]}
+    assert len(periods) == 12 * (2039 - contract.FIRST_YEAR + 1)
+    assert periods[(2038, 12)]["deadline_day"] == deadline_day(2038, 12).isoformat()
+    # Every day up to the last deadlines' year is flagged (working days late need them).
+    assert rows[DAYS_FILE][-1]["day"] == "2040-12-31"
+
+
+def test_the_calendar_files_are_written_for_the_home_and_only_when_changed(
+    tmp_path: Path,
+) -> None:
+    paths = Paths.from_env(tmp_path / "home")
+    today = date(2026, 12, 1)
+    assert write_calendar(paths, today) is True
+    written = {name: (paths.calendar / name) for name in (PERIODS_FILE, DAYS_FILE)}
+    for name, rows in calendar_rows(last_year_needed(paths, today)).items():
+        assert written[name].read_text(encoding="utf-8") == render_seed(rows)
+    stamps = {name: path.stat().st_mtime_ns for name, path in written.items()}
+    assert write_calendar(paths, today) is False  # the same years: nothing rewritten
+    assert {name: p.stat().st_mtime_ns for name, p in written.items()} == stamps
+    (paths.report_rows / "statistical_year=2038").mkdir(parents=True)
+    assert write_calendar(paths, today) is True  # a later year arrived: the calendar grows
+    assert "2038,12," in written[PERIODS_FILE].read_text(encoding="utf-8")

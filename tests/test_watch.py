@@ -1,8 +1,9 @@
 """`thads watch`: the real CLI process on a real landing zone (inotify via watchfiles), real
 parsing and Great Expectations, the province's alert on a real local webhook, the status in
 `thads submissions`; a CSV half waiting for its partner; SIGTERM between steps; files that
-arrive while nobody watches are taken in at the next start; a burst is built and published
-once (slow: real dbt build)."""
+arrive while nobody watches are taken in at the next start; a burst gets its Data Docs and
+is built and published once, in the background: an arrival during the build is answered
+without waiting for it, and built next (slow: real dbt builds)."""
 
 from __future__ import annotations
 
@@ -173,11 +174,28 @@ def test_a_burst_is_built_once_and_nothing_is_lost_between_runs(webhook: Webhook
             sent = report(code)
             drop(write_json(sent, outside / sent.filename("json")), landing)
             time.sleep(0.5)
+        # The burst settled: its Data Docs are rendered, then the build starts in the
+        # background. A file landing during the build is answered without waiting for it.
+        watch.wait_for("building", 120)
+        docs = watch.wait_for("data_docs", 1)[0]
+        assert docs["results"] >= 1
+        batches = [s["batch_id"] for s in watch.steps if s["event"] == "arrivals"]
+        index = (home / "data_docs" / "index.html").read_text(encoding="utf-8")
+        assert all(batch in index for batch in batches)
+        during = report("12", 2024, 12)
+        started = drop(write_json(during, outside / during.filename("json")), landing)
+        watch.wait_for("arrivals", ANSWER_BOUND_SECONDS, count=len(batches) + 1)
+        events = [s["event"] for s in watch.steps]
+        assert "published" not in events, "the arrival waited for the build"
+        assert _submissions(home)[during.filename("json")]["status"] == "loaded"
+        print(f"answered during a build in {time.monotonic() - started:.1f} s")
         watch.wait_for("published", 600)
         loaded = sum(s["loaded"] for s in watch.steps if s["event"] == "arrivals")
-        assert loaded == len(codes)
-        time.sleep(6)  # longer than --settle: nothing new, so no second build
-        assert [s["event"] for s in watch.steps].count("published") == 1
+        assert loaded == len(codes) + 1
+        # What was accepted during the first build is built by a second one.
+        watch.wait_for("published", 600, count=2)
+        time.sleep(6)  # longer than --settle: nothing new, so no third build
+        assert [s["event"] for s in watch.steps].count("published") == 2
         assert (home / "serving" / "thads.duckdb").is_file()
         assert (home / "serving" / "report" / "index.html").is_file()
         assert watch.terminate() == 0
@@ -193,7 +211,7 @@ def test_a_burst_is_built_once_and_nothing_is_lost_between_runs(webhook: Webhook
         assert arrivals[0]["files"] == 1 and arrivals[0]["loaded"] == 1
         rows = _submissions(home)
         assert rows[late.filename("json")]["status"] == "loaded"
-        assert len(rows) == 5  # the four files seen before are not taken in twice
+        assert len(rows) == 6  # the five files seen before are not taken in twice
         assert again.terminate() == 0
     finally:
         again.kill()

@@ -197,10 +197,16 @@ def build(
     dbt recommends for production builds; the test suite runs them (`unit_tests=True`).
     Returns counts by resource type and status, timings and where things are.
     """
+    from thads.reporting_calendar import write_calendar
+
     paths = (paths or Paths.from_env()).ensure()
     started = time.monotonic()
     fingerprint = project_fingerprint()
     stamp = paths.dbt / "built_project.sha256"
+    # The reporting calendar covers the years present and today's: it changes when a new
+    # year arrives (or on a new `holidays` release), and then everything reading it rebuilds.
+    if write_calendar(paths):
+        stamp.unlink(missing_ok=True)
     # A load only brings raw data. When the project (models, tests, seeds) is the one the
     # warehouse was last completely built with, rebuild and retest only what raw data feeds:
     # seeds, reference staging and dim_province cannot have changed.

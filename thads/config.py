@@ -64,6 +64,9 @@ class Paths:
     approval_log_export = _Location("raw/approval_log.parquet", "`thads.approval.export`.")
     data_quality = _Location("raw/data_quality")
     targets = _Location("raw/targets.parquet")
+    calendar = _Location(
+        "reference", "The reporting calendar dbt reads (thads.reporting_calendar)."
+    )
 
     warehouse = _Location("warehouse/thads.duckdb", "dbt's DuckDB file; readers use `serving/`.")
     dbt_lock = _Location("warehouse/.dbt.lock", "One dbt run at a time on this THADS_HOME.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,12 +123,15 @@ def ingest_all(
     return stage_batch(_paths(paths), batch_id, groups, workers=workers)
 
 
-def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
+def validate_and_commit(
+    batch_id: str, paths: Paths | None = None, data_docs: bool = True
+) -> dict[str, Any]:
     """Validate the whole staged batch in one Great Expectations run, then commit: accepted
     rows to the raw layer, refused files to quarantine, statuses to the registry; then the
     batch's targets files. Held files of a period reopened since they arrived are judged
     with the batch (`thads.approval.held`). Returns counts and "new_data": whether anything
-    was accepted."""
+    was accepted. `data_docs=False` stores the validation results without rendering Data
+    Docs (`render_data_docs` renders them later)."""
     from expectations.history import load_history
     from expectations.validate import validate_batch
     from ingest.batch import load_staged
@@ -138,7 +142,11 @@ def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, 
     paths = _paths(paths)
     parsed = load_staged(paths, batch_id) + released_submissions(paths, batch_id)
     result = validate_batch(
-        parsed, load_history(paths), data_docs_dir=paths.data_docs, batch_id=batch_id
+        parsed,
+        load_history(paths),
+        data_docs_dir=paths.data_docs,
+        batch_id=batch_id,
+        render_docs=data_docs,
     )
     summary = commit_batch(paths, batch_id, parsed, result.findings, result.dq_rows)
     plan = _read_json(_batch_file(paths, batch_id, "plan"), {})
@@ -163,6 +171,14 @@ def validate_and_commit(batch_id: str, paths: Paths | None = None) -> dict[str, 
         new_data=out["new_data"],
     )
     return out
+
+
+def render_data_docs(batch_ids: Collection[str], paths: Paths | None = None) -> int:
+    """Data Docs pages for batches validated with `data_docs=False`; returns how many
+    validation results were rendered."""
+    from expectations.gx_run import render_data_docs as render
+
+    return render(_paths(paths).data_docs, batch_ids)
 
 
 def send_alerts(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
@@ -252,13 +268,15 @@ def ingest(
     wait: bool = True,
     on_wait: Any = None,
     readiness: Readiness | None = None,
+    data_docs: bool = True,
 ) -> dict[str, Any]:
     """The ingest half of `load`: plan, archive and parse, validate and commit. Returns
     {"plan", "staged", "commit"} (commit: `validate_and_commit`'s counts). `trust_mtime`:
     arrival times from the files' mtimes (a vouched history, contract 6.1). One ingest at a
     time: a second one waits (telling `on_wait`) or, with `wait=False`, raises
     `ingest.lock.LoadBusy`, instead of validating the same files again. `readiness`: as for
-    `plan_batch` (`thads watch` leaves files still being written for its next round)."""
+    `plan_batch` (`thads watch` leaves files still being written for its next round).
+    `data_docs`: as for `validate_and_commit`."""
     from ingest.lock import load_lock
 
     paths = _paths(paths)
@@ -277,7 +295,7 @@ def ingest(
         committed = _timed(
             timings, quiet, "validate_and_commit",
             "validating the batch (Great Expectations) and committing",
-            validate_and_commit, batch_id, paths,
+            validate_and_commit, batch_id, paths, data_docs,
         )  # fmt: skip
     return {"plan": plan, "staged": staged, "commit": committed}
 
@@ -291,13 +309,17 @@ def load(
     on_wait: Any = None,
     build_now: bool = True,
     readiness: Readiness | None = None,
+    workers: int | None = None,
+    data_docs: bool = True,
 ) -> dict[str, Any]:
     """Every step in one process: what `thads load` runs (`ingest`'s arguments). The
     warehouse is rebuilt and published only when something new was accepted, or an earlier
     build or publish did not finish (a failed build raises thads.build.DbtError and
     publishes nothing). `build_now=False` stops after the alerts (`thads watch` builds once
     a burst settles); the publish-pending marker then tells the caller a build is due.
-    `readiness`: files not ready yet are left for a later round and listed under "waiting"."""
+    `readiness`: files not ready yet are left for a later round and listed under "waiting".
+    `workers`: parse processes (default both cores); `data_docs`: as for
+    `validate_and_commit`."""
     paths = _paths(paths)
     timings: dict[str, float] = {}
 
@@ -305,8 +327,8 @@ def load(
         return _timed(timings, quiet, name, description, fn, *args)
 
     ingested = ingest(
-        landing, paths, quiet=quiet, timings=timings, trust_mtime=trust_mtime, wait=wait,
-        on_wait=on_wait, readiness=readiness,
+        landing, paths, workers=workers, quiet=quiet, timings=timings, trust_mtime=trust_mtime,
+        wait=wait, on_wait=on_wait, readiness=readiness, data_docs=data_docs,
     )  # fmt: skip
     plan, staged, committed = ingested["plan"], ingested["staged"], ingested["commit"]
     batch_id = plan["batch_id"]

@@ -5,10 +5,10 @@ time (UTC+7). Working days are Monday to Friday that are not Vietnamese public h
 the `holidays` package's Vietnam calendar lists them (Tết and substitute days off included):
 the holidays come from that maintained library, never from a typed list.
 
-dbt gets the same facts as generated seeds (`python -m thads.reporting_calendar` writes
-`dbt_project/seeds/ref_reporting_calendar.csv` and `ref_calendar_days.csv`); a test fails
-when they drift from this module. `dim_period.report_deadline`, the compliance marts and the
-deadline DAG all derive from here.
+dbt gets the same facts as generated files in THADS_HOME/reference (`write_calendar`, before
+every build), covering the years the warehouse holds and today's: no fixed last year, so a
+history past any date still gets its deadlines. `dim_period.report_deadline`, the compliance
+marts and the deadline DAG all derive from here.
 """
 
 from __future__ import annotations
@@ -17,18 +17,14 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from thads import contract
-from thads.config import DBT_PROJECT_DIR
+from thads.config import Paths
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 #: A province reports to the national body within 4 working days after the period closes.
 DEADLINE_WORKING_DAYS = 4
-#: The seeds cover statistical years contract.FIRST_YEAR..LAST_YEAR (extend and regenerate
-#: before the warehouse reaches it; dim_period's deadline is null beyond it).
-LAST_YEAR = 2035
 #: The end of a day: a deadline is "by the end of" its day, Vietnam time.
 END_OF_DAY = time(23, 59, 59, 999999)
 
@@ -129,16 +125,39 @@ def latest_due_period(today: date) -> DuePeriod:
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
 
 
-# --- dbt seeds -----------------------------------------------------------------------------
+# --- the calendar dbt reads ---------------------------------------------------------------
 
-SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
-PERIODS_SEED = "ref_reporting_calendar.csv"
-DAYS_SEED = "ref_calendar_days.csv"
+#: Generated into THADS_HOME (`Paths.calendar`) before every build (`thads.build`), read by
+#: dbt as the source `calendar` (dbt_project/models/staging/__sources.yml): one CSV a table.
+PERIODS_FILE = "reporting_calendar.csv"
+DAYS_FILE = "calendar_days.csv"
 
 
-def seed_rows() -> dict[str, list[dict]]:
-    """Every period of the covered years with its close and deadline, and every calendar day
-    from the first period's start to the end of LAST_YEAR's deadlines' year with its flag."""
+def latest_year_present(paths: Paths) -> int | None:
+    """The latest statistical year in the raw layer (its `statistical_year=YYYY` folders:
+    the years dim_period spans), or None before the first load."""
+    years = [
+        int(folder.name.partition("=")[2])
+        for folder in paths.report_rows.glob("statistical_year=*")
+        if folder.name.partition("=")[2].isdigit()
+    ]
+    return max(years, default=None)
+
+
+def last_year_needed(paths: Paths, today: date | None = None) -> int:
+    """The calendar covers contract.FIRST_YEAR through one statistical year past the latest
+    of: the periods present in the raw layer, the period closing today (arrivals are dated
+    up to today) and the merger year (dim_period's minimum span)."""
+    today = today or datetime.now(VIETNAM).date()
+    current, _ = period_closing_in(today.year, today.month)
+    present = latest_year_present(paths) or contract.FIRST_YEAR
+    return max(present, current, contract.MERGER_YEAR) + 1
+
+
+def calendar_rows(last_year: int) -> dict[str, list[dict]]:
+    """Every period of FIRST_YEAR..`last_year` with its close and deadline, and every
+    calendar day from the first period's start to the end of the year after `last_year`
+    (the last deadlines fall in it) with its flag."""
     periods = [
         {
             "statistical_year": year,
@@ -148,10 +167,10 @@ def seed_rows() -> dict[str, list[dict]]:
             "deadline_day": deadline_day(year, months).isoformat(),
             "deadline": deadline(year, months).isoformat(),
         }
-        for year in range(contract.FIRST_YEAR, LAST_YEAR + 1)
+        for year in range(contract.FIRST_YEAR, last_year + 1)
         for months in range(1, 13)
     ]
-    first, last = contract.period_start(contract.FIRST_YEAR), date(LAST_YEAR + 1, 12, 31)
+    first, last = contract.period_start(contract.FIRST_YEAR), date(last_year + 1, 12, 31)
     days = []
     day = first
     while day <= last:
@@ -163,15 +182,28 @@ def seed_rows() -> dict[str, list[dict]]:
             }
         )
         day += timedelta(days=1)
-    return {PERIODS_SEED: periods, DAYS_SEED: days}
+    return {PERIODS_FILE: periods, DAYS_FILE: days}
 
 
-def write_seeds(directory: Path = SEEDS_DIR) -> list[Path]:
-    from thads.reference import write_seed_files
+def write_calendar(paths: Paths, today: date | None = None) -> bool:
+    """Write the calendar files dbt reads for this THADS_HOME (`last_year_needed`); only
+    files whose content changed are rewritten. Returns whether any changed (the build is
+    then complete: every model that reads the calendar is rebuilt)."""
+    from thads.durable import atomic_write_text
+    from thads.reference import render_seed
 
-    return write_seed_files(seed_rows(), directory)
+    folder = paths.calendar
+    folder.mkdir(parents=True, exist_ok=True)
+    changed = False
+    for name, rows in calendar_rows(last_year_needed(paths, today)).items():
+        path, text = folder / name, render_seed(rows)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write_text(path, text)
+            changed = True
+    return changed
 
 
 if __name__ == "__main__":
-    for path in write_seeds():
-        print(f"wrote {path}", file=sys.stderr)
+    home = Paths.from_env()
+    write_calendar(home)
+    print(f"wrote the reporting calendar into {home.calendar}", file=sys.stderr)

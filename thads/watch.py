@@ -4,14 +4,21 @@ A long-lived process for deployments without Airflow (and for tests). It imports
 Expectations, the parsers and the rules once, then waits on the landing zone with
 `watchfiles` (inotify, not a sleep loop):
 
-- files arrive -> `pipeline.load(..., build_now=False, readiness=...)`: plan, archive,
-  parse, validate, commit, alert. Files still being written, and a CSV half whose partner
-  has not arrived (for up to `pair_wait` seconds), are left for a later round by the same
-  rule as the load DAG's (`ingest.readiness`).
-  The province's alert and its `thads submissions` status are out within seconds.
-- the landing zone is quiet for `settle` seconds and something new was accepted ->
-  `pipeline.build` + `pipeline.publish` once for the whole burst (dbt has one writer; the
-  build lock in `thads.build` also keeps a concurrent `thads load` out).
+- files arrive -> `pipeline.load(..., build_now=False, data_docs=False, readiness=...)`:
+  plan, archive, parse, validate, commit, alert. Files still being written, and a CSV half
+  whose partner has not arrived (for up to `pair_wait` seconds), are left for a later round
+  by the same rule as the load DAG's (`ingest.readiness`). The province's alert and its
+  `thads submissions` status are out within seconds: the round waits neither for Data Docs
+  (the results are stored, their pages rendered once the burst settles: rendering costs
+  ~1 s a round) nor for dbt.
+- the landing zone is quiet for `settle` seconds -> the Data Docs of the rounds since the
+  last render; then, if something new was accepted, `pipeline.build` + `pipeline.publish`
+  once for the whole burst, in a child process at low priority (BUILD_NICENESS) that a
+  background thread waits on, so arrivals during a build are still answered at once, and
+  first. One build at a time (dbt has one writer; the build lock in `thads.build` also
+  keeps a concurrent `thads load` out); data accepted while a build runs is built by the
+  next one. During a build, files are parsed in this process rather than in forked workers
+  (no fork beside a running thread).
 
 SIGINT/SIGTERM set a flag that is read between steps: the step running finishes (a commit is
 never cut in half) and the process exits 0. A crash loses nothing: the registry knows which
@@ -21,7 +28,11 @@ marker (`thads.pipeline.publish_pending`) makes it build what was accepted but n
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +60,8 @@ DEFAULT_PAIR_WAIT_SECONDS = 30.0
 _WAKE_UP_MS = 250
 #: After a round failed (a full disk, a lock held too long), try again this much later.
 RETRY_AFTER_ERROR_SECONDS = 30.0
+#: Niceness of the build + publish child (and of its dbt): arrivals are answered first.
+BUILD_NICENESS = 10
 
 
 def warm_up() -> float:
@@ -75,6 +88,11 @@ class LandingWatch:
     #: Called with (event name, details) after each step; the CLI prints them.
     on_step: Callable[[str, dict[str, Any]], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    _builder: threading.Thread | None = field(default=None, init=False, repr=False)
+    #: Batches validated since the Data Docs were last rendered.
+    _docs_due: list[str] = field(default_factory=list, init=False, repr=False)
+    #: Steps are reported from the loop and from the build thread: one line at a time.
+    _report_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def readiness(self) -> Readiness:
@@ -84,14 +102,26 @@ class LandingWatch:
 
         return Readiness(self.paths.landing_waits, self.stable_seconds, self.pair_wait_seconds)
 
+    @property
+    def building(self) -> bool:
+        """A build + publish is running (its child process, waited on by a thread)."""
+        return self._builder is not None and self._builder.is_alive()
+
     # --- steps ---------------------------------------------------------------------------
 
     def take_in(self) -> dict[str, Any]:
         """Everything unseen in the landing zone: validated, committed, alerted. No build."""
         result = pipeline.load(
-            self.landing, self.paths, quiet=True, build_now=False, readiness=self.readiness
+            self.landing,
+            self.paths,
+            quiet=True,
+            build_now=False,
+            readiness=self.readiness,
+            workers=1 if self.building else None,
+            data_docs=False,
         )
         if result["n_files"]:
+            self._docs_due.append(result["batch_id"])
             commit = result["commit"]
             self._report(
                 "arrivals",
@@ -108,18 +138,28 @@ class LandingWatch:
         return result
 
     def build_and_publish(self) -> bool:
-        """dbt build + publish, once per settled burst. A failure keeps the last snapshot
-        and the publish-pending marker; the data team is told, and the next arrival (or the
-        next start) builds again."""
-        from thads.build import DbtError
+        """dbt build + publish, once per settled burst, in a child process at
+        BUILD_NICENESS (`python -m thads.watch`): its CPU time and its Python (the publish
+        renders the report) never hold up the answer to an arrival. A failure keeps the
+        last snapshot and the publish-pending marker; the data team is told, and the next
+        arrival (or the next start) builds again."""
         from thads.notify import notify_data_team
-        from thads.publish import PublishError
 
         started = time.perf_counter()
-        try:
-            pipeline.build(self.paths)
-            pipeline.publish(self.paths)
-        except (DbtError, PublishError) as exc:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "thads.watch"],
+            env={**os.environ, "THADS_HOME": str(self.paths.home)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            # Its own session: a Ctrl-C meant for the watcher never cuts the build short.
+            start_new_session=True,
+        )
+        with contextlib.suppress(OSError):  # the child inherits it for dbt, started later
+            os.setpriority(os.PRIO_PROCESS, child.pid, BUILD_NICENESS)
+        _, errors = child.communicate()
+        if child.returncode != 0:
+            exc = _last_lines(errors) or f"exit {child.returncode}"
             event(log, "build_failed", level=40, error=str(exc))
             notify_data_team(
                 "[THADS] thads watch: build failed",
@@ -135,10 +175,33 @@ class LandingWatch:
 
     # --- the loop ------------------------------------------------------------------------
 
+    def render_docs(self) -> None:
+        """The Data Docs of the rounds since the last render (a failure only costs pages:
+        the results stay stored and the next render lists them)."""
+        started = time.perf_counter()
+        batches, self._docs_due = self._docs_due, []
+        try:
+            rendered = pipeline.render_data_docs(batches, self.paths)
+        except Exception as exc:
+            log.exception("Data Docs failed for %s", batches)
+            self._report("docs_failed", {"error": repr(exc)})
+            return
+        seconds = round(time.perf_counter() - started, 2)
+        self._report("data_docs", {"results": rendered, "seconds": seconds})
+
+    def start_build(self) -> None:
+        """`build_and_publish` in a background thread (the caller checks `building`)."""
+        self._report("building", {})
+        self._builder = threading.Thread(
+            target=self.build_and_publish, name="thads-watch-build", daemon=False
+        )
+        self._builder.start()
+
     def _report(self, name: str, details: dict[str, Any]) -> None:
-        event(log, name, landing=str(self.landing), **details)
-        if self.on_step:
-            self.on_step(name, details)
+        with self._report_lock:
+            event(log, name, landing=str(self.landing), **details)
+            if self.on_step:
+                self.on_step(name, details)
 
     def install_signal_handlers(self) -> None:
         """SIGINT and SIGTERM ask for a stop between steps (main thread only)."""
@@ -187,15 +250,28 @@ class LandingWatch:
                     retry_at = time.monotonic() + RETRY_AFTER_ERROR_SECONDS
                     continue
                 rounds += bool(result["n_files"])
+                if result["commit"].get("new_data"):
+                    # A build running now may have read the raw layer before this commit,
+                    # and its publish clears the marker: mark again, build again.
+                    pipeline.mark_publish_pending(self.paths)
+                    build_due = True
                 build_due = build_due or _build_pending(self.paths)
                 # Files still being written, or a CSV half waiting for its pair: look again
                 # soon (the rule in ingest.readiness decides when they are ready).
                 pending = bool(result["waiting"])
                 retry_at = time.monotonic() + max(0.1, self.stable_seconds / 2)
                 continue
-            if build_due and now - quiet_since >= self.settle_seconds:
-                self.build_and_publish()
+            if now - quiet_since < self.settle_seconds:
+                continue
+            if self._docs_due:
+                self.render_docs()
+            if build_due and not self.building:
+                self.start_build()
                 build_due = False  # a failed build waits for the next arrival or start
+        if self._docs_due:
+            self.render_docs()
+        if self._builder is not None:
+            self._builder.join()  # the build running finishes; a stop never cuts it
         self._report("stopped", {"rounds": rounds})
         return rounds
 
@@ -204,3 +280,26 @@ def _build_pending(paths: Paths) -> bool:
     """Accepted data not yet built and published (a fresh THADS_HOME has nothing to build)."""
     has_rows = paths.report_rows.exists() and any(paths.report_rows.rglob("*.parquet"))
     return has_rows and pipeline.publish_pending(paths)
+
+
+def _last_lines(text: str, n: int = 25) -> str:
+    return "\n".join(text.strip().splitlines()[-n:])
+
+
+def build_and_publish_once(paths: Paths) -> int:
+    """The build child of `thads watch`: build and publish THADS_HOME once. A failure's
+    message (a dbt node, a publish check) ends stderr; exit 1."""
+    from thads.build import DbtError
+    from thads.publish import PublishError
+
+    try:
+        pipeline.build(paths)
+        pipeline.publish(paths)
+    except (DbtError, PublishError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(build_and_publish_once(Paths.from_env()))

@@ -50,7 +50,7 @@ select
     {{ boundary_for('dated.statistical_year', 'dated.months') }} as boundary,
     {{ boundary_for('dated.statistical_year', 'dated.months') }} as n_expected,
     -- The end of the 4th working day after the close (contract 6.1), computed once in
-    -- thads.reporting_calendar and given to dbt as a generated seed.
+    -- thads.reporting_calendar and given to dbt as a generated source (THADS_HOME/reference).
     calendar.deadline_day as report_deadline,
     calendar.deadline as report_deadline_at
 from dated

@@ -1,5 +1,5 @@
 select
-    day as calendar_day,
-    is_working_day,
+    cast(day as date) as calendar_day,
+    cast(is_working_day as boolean) as is_working_day,
     nullif(holiday, '') as holiday_name
-from {{ ref('ref_calendar_days') }}
+from {{ source('calendar', 'calendar_days') }}
