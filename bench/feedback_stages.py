@@ -34,7 +34,9 @@ TI_FIELDS = ("task_id", "map_index", "queued_when", "start_date", "end_date", "d
 
 #: The stages of the row, in order; the task stages are summed over PATH.
 TRIGGER = "trigger (landed -> Asset event)"
-TO_RUN = "Asset event -> run queued"
+#: Airflow creates no asset-triggered run while one is queued or running (max_active_runs=1,
+#: DagModel.dags_needing_dagruns): the wait for the run before is in this stage.
+TO_RUN = "Asset event -> run queued (after the active run)"
 HELD = "held by plan's readiness rule -> later run queued"
 RUN_WAIT = "run queued -> started"
 SCHEDULING = "scheduler (step ended -> next task queued, 5 tasks)"
