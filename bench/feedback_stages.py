@@ -122,7 +122,7 @@ def from_airflow(raw: Mapping[str, Any]) -> dict[str, Any]:
     events = [
         {"timestamp": e["timestamp"], "files": list(e["extra"]["payload"]["files"])}
         for e in raw["asset_events"]
-        if e.get("uri") == LANDING_ASSET_URI
+        if (e.get("uri") or "").rstrip("/") == LANDING_ASSET_URI  # stored as "thads://landing/"
     ]
     runs = {r["dag_run_id"]: r for r in raw["thads_load"]}
     loads = []

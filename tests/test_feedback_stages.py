@@ -59,7 +59,7 @@ def saved() -> dict:
     """File a.xlsx lands at 0, its event at 2.1, run 1 queued at 3, started at 3.5: plan
     leaves b.xlsx (landed at 1) waiting; run 2 (queued at 10 for b's event, started when
     run 1 ended at 19) takes b.xlsx in."""
-    event = {"uri": "thads://landing", "timestamp": at(2.1)}
+    event = {"uri": "thads://landing/", "timestamp": at(2.1)}  # as Airflow stores it
     return {
         "airflow": {
             "asset_events": [
