@@ -20,7 +20,10 @@ page read), shows the file's status. An arrival's latency is the later of the tw
 Each variant replaces its own rows in bench/RESULTS.md ("feedback: <variant>:" and its
 "goal feedback:" row), so `--skip-airflow` (`--skip-watch`) keeps the last Airflow (watch)
 rows. The first single arrival's round is also replayed under cProfile (`round_profile`):
-what bounds the answer.
+what bounds the answer. Under Airflow, each answer is split into its stages from Airflow's
+own records after the run (`bench.feedback_stages`: trigger, run queued and started, each
+task queued, started and ended); the records are saved in the work folder
+(airflow-timeline.json) so the split can be recomputed without running Airflow again.
 `--quick` (one province, two arrivals, no Airflow) writes nothing.
 """
 
@@ -42,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import bench_airflow, profile_load, zones
+from bench import bench_airflow, feedback_stages, profile_load, zones
 from bench.bench_cycle import default_out, trust_mtime_args
 from bench.common import GOALS_HEADER, HEADER, RESULTS, replace_rows
 from bench.measure import run_measured, thads_command, thads_load
@@ -170,6 +173,12 @@ class Observer:
             moments += [seen[0], alert]
         return max(moments)
 
+    def file_answered(self, name: str) -> tuple[str, float]:
+        """The batch that took the file in, and when its status and its batch's first
+        alert had both been seen."""
+        seen, _status, batch_id = self.statuses[name]
+        return batch_id, max(seen, self.alert_time(batch_id) or seen)
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
@@ -185,6 +194,8 @@ class Latencies:
     statuses: dict[str, int]
     #: When the last submission landed (monotonic).
     last_landed: float
+    #: Each submission's files and when it landed (monotonic), in arrival order.
+    landed: list[tuple[Submission, float]] = field(default_factory=list)
 
     @staticmethod
     def summary(values: Sequence[float]) -> str:
@@ -236,7 +247,7 @@ def play(
             status = observer.statuses[name][1]
             counts[status] = counts.get(status, 0) + 1
     n = len(zone.singles)
-    return Latencies(latencies[:n], latencies[n:], counts, landed[-1][1])
+    return Latencies(latencies[:n], latencies[n:], counts, landed[-1][1], landed)
 
 
 def _sleep_until(moment: float, alive: Callable[[], None]) -> None:
@@ -364,7 +375,18 @@ def with_airflow(zone: FeedbackZone, home: Path, landing: Path) -> tuple[Latenci
             latencies = play(zone, landing, observer, AIRFLOW_SPACING, lambda: None)
             runs = [r for r in stack.runs("thads_load") if r["dag_run_id"] not in before]
             builds = stack.runs("thads_build")
-            tasks = task_medians(stack, runs)
+            airflow = feedback_stages.timeline(stack, [r["dag_run_id"] for r in runs])
+        timeline = {"airflow": airflow, "arrivals": arrivals(latencies, observer)}
+        # Kept beside the bench's output: `python -m bench.feedback_stages` recomputes.
+        saved = home.parent / "airflow-timeline.json"
+        saved.write_text(json.dumps(timeline, indent=1), encoding="utf-8")
+        try:
+            stages = feedback_stages.summary(timeline)
+            tasks = task_medians(feedback_stages.from_airflow(airflow))
+        except Exception as exc:  # keep the measured latencies; the records are saved
+            stages = f"stage breakdown failed ({exc!r}; records in {saved})"
+            tasks = "not read"
+        print(stages, flush=True)
         db = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"
         durations = [
             bench_airflow.seconds_between(r["start_date"], r["end_date"])
@@ -375,7 +397,7 @@ def with_airflow(zone: FeedbackZone, home: Path, landing: Path) -> tuple[Latenci
             f"real stack (scripts/airflow.sh, LocalExecutor, {db}); {len(runs)} thads_load "
             f"runs started by the landing Asset's watcher (median run "
             f"{statistics.median(durations):.1f} s; median per task: {tasks}), "
-            f"{len(builds)} thads_build runs"
+            f"{len(builds)} thads_build runs; {stages}"
         )
         return latencies, notes
     finally:
@@ -388,16 +410,31 @@ def with_airflow(zone: FeedbackZone, home: Path, landing: Path) -> tuple[Latenci
         shutil.rmtree(pg_dir, ignore_errors=True)
 
 
-def task_medians(stack: Any, runs: list[dict[str, Any]]) -> str:
-    """The median duration of each thads_load task over `runs` (what a run is made of; the
-    rest of a run is the scheduler starting one task after another)."""
+def task_medians(records: dict[str, Any]) -> str:
+    """The median duration of each thads_load task over the load runs of `records` (what a
+    run is made of; the rest of a run is the scheduler starting one task after another)."""
     durations: dict[str, list[float]] = {}
-    for run in runs:
-        path = f"/dags/thads_load/dagRuns/{run['dag_run_id']}/taskInstances"
-        for ti in stack.api("GET", path)["task_instances"]:
+    for run in records["load_runs"]:
+        for ti in run["tasks"]:
             if ti.get("duration") is not None:
                 durations.setdefault(ti["task_id"], []).append(float(ti["duration"]))
     return ", ".join(f"{task} {statistics.median(v):.1f} s" for task, v in durations.items())
+
+
+def arrivals(latencies: Latencies, observer: Observer) -> list[dict[str, Any]]:
+    """Each submission's landing and each of its files' batch and answer, on the wall clock
+    (epoch seconds, as Airflow's records are) for `feedback_stages`."""
+    to_epoch = time.time() - time.monotonic()
+    out = []
+    for files, landed in latencies.landed:
+        answers = {name: observer.file_answered(name) for name in files}
+        out.append(
+            {
+                "landed": landed + to_epoch,
+                "files": {name: [batch, at + to_epoch] for name, (batch, at) in answers.items()},
+            }
+        )
+    return out
 
 
 # --- what one answer is made of ---------------------------------------------------------
