@@ -18,6 +18,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -71,6 +72,10 @@ def plan_batch(
     found = discover(Path(landing), stamp=stamper(paths, trust_mtime))
     waiting: list[Waiting] = []
     if readiness is not None:
+        pause = readiness.until_settled(found) if readiness.wait_for_settling else 0.0
+        if pause > 0:
+            time.sleep(pause + 0.05)
+            found = discover(Path(landing), stamp=stamper(paths, trust_mtime))
         found, waiting = readiness.hold_back(found)
     with Registry.open(paths, readonly=True) as registry:
         plan = classify(found.candidates, registry)

@@ -10,6 +10,10 @@ is left for a later poll instead of being read half-written or refused as a lone
   may keep the sender's time).
 
 `thads load` on a folder does not wait: whoever runs it says the folder is complete.
+A load started by an arrival (`wait_for_settling`, the event-driven `thads_load`) waits out
+the rest of the settle time of files that are nearly settled instead of leaving them for a
+later run: the event that started it may come before `settle_seconds` have passed, and the
+next event may be a long way off.
 """
 
 from __future__ import annotations
@@ -40,6 +44,21 @@ class Readiness:
     state_file: Path
     settle_seconds: float = 5.0
     pair_wait_seconds: float = 3600.0
+    wait_for_settling: bool = False
+
+    def until_settled(self, found: Discovery, now: float | None = None) -> float:
+        """Seconds until every file of `found` still being written is settled, if it stops
+        changing now (0 when none is; at most `settle_seconds`)."""
+        now = time.time() if now is None else now
+        files = [*found.targets, *(f for c in found.candidates for f in c.files)]
+        ages = []
+        for f in files:
+            try:
+                ages.append(now - f.path.stat().st_mtime)
+            except OSError:
+                continue  # gone: the parser reports it
+        need = max((self.settle_seconds - age for age in ages), default=0.0)
+        return min(max(need, 0.0), self.settle_seconds)
 
     def hold_back(
         self, found: Discovery, now: float | None = None

@@ -95,3 +95,25 @@ def test_plan_batch_lists_what_waits(tmp_path: Path) -> None:
     assert files[0].name not in str(plan["groups"])
     # Without readiness (`thads load` on a folder) nothing waits.
     assert plan_batch(folder, paths)["waiting"] == []
+
+
+def test_a_load_started_by_an_arrival_waits_for_a_nearly_settled_file(tmp_path: Path) -> None:
+    # The arrival trigger may fire before the settle time has passed (its own stability
+    # window is shorter); the run it starts must take the file, not leave it for an event
+    # that may never come.
+    folder, files = _landing(tmp_path)
+    _age(files[0], 3.5)  # 1.5 s of its 5 s settle time left
+    paths = Paths(tmp_path / "home").ensure()
+    readiness = Readiness(
+        paths.landing_waits, settle_seconds=5, pair_wait_seconds=600, wait_for_settling=True
+    )
+    assert 1.3 < readiness.until_settled(discover(folder)) <= 1.5
+    started = time.monotonic()
+    plan = plan_batch(folder, paths, readiness)
+    assert plan["waiting"] == []
+    assert files[0].name in str(plan["groups"])
+    assert 1.3 < time.monotonic() - started < 5
+    # A file that keeps changing is still left for later after one settle time at most.
+    _age(files[1], -30)  # modified "in the future": never settled within one wait
+    plan = plan_batch(folder, Paths(tmp_path / "home2").ensure(), readiness)
+    assert [w["file"] for w in plan["waiting"]] == [files[1].name]

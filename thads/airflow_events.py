@@ -33,6 +33,8 @@ from thads.arrivals import signature, visible
 #: The Asset a landing-zone arrival updates; thads_load is scheduled on it.
 LANDING_ASSET_NAME = "thads_landing"
 LANDING_ASSET_URI = "thads://landing"
+#: The trigger only wakes the load; whether a file is complete is `ingest.readiness`'s rule
+#: (THADS_SETTLE_SECONDS), and the run it starts waits out the rest of that time.
 DEFAULT_STABLE_SECONDS = 2.0
 
 

@@ -172,14 +172,16 @@ DEFAULT_PAIR_WAIT_SECONDS = 3600.0
 
 def landing_readiness(paths: Paths) -> Readiness:
     """The readiness rule of the load DAG (Variables, THADS_SETTLE_SECONDS /
-    THADS_PAIR_WAIT_SECONDS, else 5 s and one hour)."""
+    THADS_PAIR_WAIT_SECONDS, else 5 s and one hour). A run waits out the settle time of a
+    file that has just arrived: the landing trigger fires after a shorter stability window,
+    and the file must not wait for the next arrival or the safety poll."""
     from ingest.readiness import Readiness
 
     settle = setting(VAR_SETTLE_SECONDS, "THADS_SETTLE_SECONDS", str(DEFAULT_SETTLE_SECONDS))
     pair_wait = setting(
         VAR_PAIR_WAIT_SECONDS, "THADS_PAIR_WAIT_SECONDS", str(DEFAULT_PAIR_WAIT_SECONDS)
     )
-    return Readiness(paths.landing_waits, float(settle), float(pair_wait))
+    return Readiness(paths.landing_waits, float(settle), float(pair_wait), wait_for_settling=True)
 
 
 # --- Reporting calendar --------------------------------------------------------------------
