@@ -30,6 +30,8 @@ SCRIPT = REPO / "scripts" / "airflow.sh"
 Run = dict[str, Any]
 #: The states of a task waiting for a person's answer (Airflow 3.3 parks it; earlier, deferred).
 PARKED = ("awaiting_input", "deferred")
+#: How long a human-in-the-loop task waits before `respond` answers it (see there).
+ANSWER_AFTER_SECONDS = 3.0
 
 
 def free_port() -> int:
@@ -167,6 +169,7 @@ class AirflowStack:
         PATCH the answer. Returns the API's record of the response (who, when, what)."""
         path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/-1/hitlDetails"
         deadline = time.monotonic() + timeout
+        waiting_since: float | None = None
         while time.monotonic() < deadline:
             try:
                 detail = self.api("GET", path)
@@ -174,9 +177,17 @@ class AirflowStack:
                 if exc.response.status_code != 404:
                     raise
             else:
-                # Answered once it waits (parked or deferred), as a person sees it in the UI.
+                # Answered once it has waited (parked or deferred) a few seconds, as a person
+                # sees it in the UI. Not sooner: an answer within a second of the task
+                # pausing can reschedule it before the scheduler has read the pausing
+                # process's exit, and Airflow 3.3 then fails the task ("finished with state
+                # success, but the task instance's state attribute is queued").
                 waiting = self.task_states(dag_id, run_id).get(task_id) in PARKED
-                if waiting and not detail.get("response_received"):
+                if not waiting or detail.get("response_received"):
+                    waiting_since = None
+                elif waiting_since is None:
+                    waiting_since = time.monotonic()
+                elif time.monotonic() - waiting_since >= ANSWER_AFTER_SECONDS:
                     body = {"chosen_options": chosen_options, "params_input": params_input}
                     return self.api("PATCH", path, json=body)
             time.sleep(1)
