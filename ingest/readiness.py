@@ -48,7 +48,8 @@ class Readiness:
 
     def until_settled(self, found: Discovery, now: float | None = None) -> float:
         """Seconds until every file of `found` still being written is settled, if it stops
-        changing now (0 when none is; at most `settle_seconds`)."""
+        changing now (0 when none is). A file modified "in the future" (a sender's clock
+        ahead of ours) is not nearly settled: it is left for a later run, never waited for."""
         now = time.time() if now is None else now
         files = [*found.targets, *(f for c in found.candidates for f in c.files)]
         ages = []
@@ -57,8 +58,10 @@ class Readiness:
                 ages.append(now - f.path.stat().st_mtime)
             except OSError:
                 continue  # gone: the parser reports it
-        need = max((self.settle_seconds - age for age in ages), default=0.0)
-        return min(max(need, 0.0), self.settle_seconds)
+        return max(
+            (self.settle_seconds - age for age in ages if 0 <= age < self.settle_seconds),
+            default=0.0,
+        )
 
     def hold_back(
         self, found: Discovery, now: float | None = None
