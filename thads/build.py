@@ -264,7 +264,11 @@ def build(
         args += ["--select", "source:raw+"]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    args += ["--vars", json.dumps(runtime_vars())]
+    # Every dbt command gets the same --vars: dbt keeps its partial parse only while vars,
+    # profile and target are unchanged, so a `docs generate` without them made the next
+    # load's build parse the whole project again (~5 s).
+    dbt_vars = ["--vars", json.dumps(runtime_vars())]
+    args += dbt_vars
     if complete:
         stamp.unlink(missing_ok=True)  # a failed complete build must not look complete
     run_dbt(args, paths, in_process)
@@ -289,7 +293,7 @@ def build(
         if summary["docs_generated"]:
             docs_stamp(paths).unlink(missing_ok=True)
             # --no-compile: the build just compiled everything; the docs need the catalog.
-            run_dbt(["docs", "generate", "--static", "--no-compile"], paths, in_process)
+            run_dbt(["docs", "generate", "--static", "--no-compile", *dbt_vars], paths, in_process)
             docs_stamp(paths).write_text(fingerprint + "\n", encoding="utf-8")
         summary["docs"] = str(dbt_docs_dir(paths) / "static_index.html")
         summary["docs_seconds"] = round(time.monotonic() - docs_started, 2)
