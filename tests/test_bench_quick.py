@@ -30,6 +30,9 @@ def test_quick_cycle_and_bi_benches_measure_real_loads(tmp_path: Path, capsys) -
     # The month replayed under cProfile names where its time went, dbt's process included.
     assert "cProfile of the same load" in month and "waiting for the dbt process" in month
     assert "import great_expectations" in month
+    # The warm path users have: the month through `thads watch`, until its ranking is out.
+    watched = next(line for line in cycle.splitlines() if "through `thads watch`" in line)
+    assert "status visible" in watched and "warm builder child" in watched
     assert "| growth: --scale 2: backfill" in cycle and "| growth: 2-year history" in cycle
     assert "| goal cycle: full backfill end to end | < 15 s |" in cycle
     # The quick run never writes RESULTS.md.

@@ -73,6 +73,11 @@ def test_dbt_docs_are_generated_only_when_the_project_changed(tmp_path: Path) ->
     # A load: same project, new data. The docs describe the project, so they stay.
     second = build(paths)
     assert second["docs_generated"] is False and second["docs"] == first["docs"]
+    # ... and dbt kept its parse of the project: the docs run left the same vars behind.
+    log = (paths.dbt_logs / "dbt.log").read_text(encoding="utf-8")
+    last_build = log[log.rindex("Running with dbt") :]
+    assert "Partial parsing enabled, no changes found" in last_build
+    assert "Unable to do partial parsing" not in last_build
     assert docs.stat().st_mtime_ns == generated_at
 
     # A project the docs were not generated from (as after editing a model): regenerated.

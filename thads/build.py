@@ -1,8 +1,12 @@
-"""Build the warehouse: run dbt (`dbt_project/`) as a subprocess against THADS_HOME.
+"""Build the warehouse: run dbt (`dbt_project/`) against THADS_HOME.
 
 dbt runs in its own process so that its logging, global state and DuckDB connection never leak
 into the caller (the CLI, an Airflow task). One dbt at a time: DuckDB has a single writer, so a
 lock (per process and per THADS_HOME, across processes) serialises runs.
+
+The exception is a process whose only job is building (`thads.warm_builder`, the builder
+child of `thads watch`): it imports dbt once (3-4 s per fresh process) and runs each build
+in itself (`in_process=True`) with a fresh `dbtRunner`, under the same lock.
 """
 
 from __future__ import annotations
@@ -132,8 +136,10 @@ def _node_name(unique_id: str) -> str:
     return ".".join(parts[2:]) if parts[0] == "unit_test" else parts[2]
 
 
-def run_dbt(args: list[str], paths: Paths) -> None:
-    """Run `dbt <args>` on dbt_project/ with THADS_HOME = paths.home.
+def run_dbt(args: list[str], paths: Paths, in_process: bool = False) -> None:
+    """Run `dbt <args>` on dbt_project/ with THADS_HOME = paths.home: a subprocess, or with
+    `in_process` a fresh dbtRunner in this process (only in a process dedicated to building:
+    dbt sets its environment, working directory and logging).
 
     Raises DbtError naming the failing models and tests (from run_results.json) or, when dbt
     failed before running anything (a compile error), the end of dbt's own output.
@@ -157,17 +163,21 @@ def run_dbt(args: list[str], paths: Paths) -> None:
         run_results = target / "run_results.json"
         run_results.unlink(missing_ok=True)  # never report a previous run's results
         started = time.monotonic()
-        proc = subprocess.run(
-            command,
-            cwd=DBT_PROJECT_DIR,
-            env=dbt_env(paths),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        if in_process:
+            returncode, output = _invoke_in_process(command[len(dbt_executable()) :], paths)
+        else:
+            proc = subprocess.run(
+                command,
+                cwd=DBT_PROJECT_DIR,
+                env=dbt_env(paths),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            returncode, output = proc.returncode, proc.stdout + proc.stderr
         seconds = round(time.monotonic() - started, 2)
-    log.event(_log, "dbt", command=args[0], returncode=proc.returncode, seconds=seconds)
-    if proc.returncode == 0:
+    log.event(_log, "dbt", command=args[0], returncode=returncode, seconds=seconds, warm=in_process)
+    if returncode == 0:
         return
     failures = _failures(_read_run_results(paths))
     if failures:
@@ -177,9 +187,37 @@ def run_dbt(args: list[str], paths: Paths) -> None:
             f"(warehouse {paths.warehouse}, logs {logs}):\n" + "\n".join(lines),
             failures,
         )
-    output = _ANSI.sub("", proc.stdout + proc.stderr).strip()
+    output = _ANSI.sub("", output).strip()
     tail = "\n".join(output.splitlines()[-25:])
-    raise DbtError(f"dbt {args[0]} failed (exit {proc.returncode}) before running:\n{tail}")
+    raise DbtError(f"dbt {args[0]} failed (exit {returncode}) before running:\n{tail}")
+
+
+def _invoke_in_process(args: list[str], paths: Paths) -> tuple[int, str]:
+    """`dbt <args>` with a fresh dbtRunner in this process, in the environment and folder the
+    subprocess would have; returns (exit code as dbt's CLI gives it, error text).
+
+    Afterwards the warehouse file is closed: dbt-duckdb keeps its database open in a class
+    attribute until the process exits, which would lock out every other writer and reader
+    process (`thads load`, the publish's read-only attach, Airflow) between builds."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    env = dbt_env(paths)
+    for name in set(os.environ) - set(env):
+        del os.environ[name]
+    os.environ.update(env)
+    os.chdir(DBT_PROJECT_DIR)
+    try:
+        result = dbtRunner().invoke(args)
+    finally:
+        with DuckDBConnectionManager._LOCK:
+            if DuckDBConnectionManager._ENV is not None:
+                DuckDBConnectionManager._ENV.close()
+                DuckDBConnectionManager._ENV = None
+    if result.success:
+        return 0, ""
+    # dbt's CLI: 1 when nodes failed (run_results names them), 2 when dbt itself failed.
+    return (1, "") if result.exception is None else (2, str(result.exception))
 
 
 def build(
@@ -187,6 +225,7 @@ def build(
     full_refresh: bool = False,
     docs: bool = True,
     unit_tests: bool = False,
+    in_process: bool = False,
 ) -> dict:
     """Build the warehouse: `dbt build` (seeds, models, data tests), then the docs when the
     project changed since they were last generated (`docs_current`).
@@ -195,6 +234,7 @@ def build(
     `dbt seed` + `dbt build` would. `full_refresh` rebuilds the incremental models from the
     whole raw layer. Unit tests check the SQL logic, not the data, so loads leave them out as
     dbt recommends for production builds; the test suite runs them (`unit_tests=True`).
+    `in_process`: dbt runs in this process (`run_dbt`; thads.warm_builder only).
     Returns counts by resource type and status, timings and where things are.
     """
     from thads.reporting_calendar import write_calendar
@@ -224,10 +264,14 @@ def build(
         args += ["--select", "source:raw+"]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    args += ["--vars", json.dumps(runtime_vars())]
+    # Every dbt command gets the same --vars: dbt keeps its partial parse only while vars,
+    # profile and target are unchanged, so a `docs generate` without them made the next
+    # load's build parse the whole project again (~5 s).
+    dbt_vars = ["--vars", json.dumps(runtime_vars())]
+    args += dbt_vars
     if complete:
         stamp.unlink(missing_ok=True)  # a failed complete build must not look complete
-    run_dbt(args, paths)
+    run_dbt(args, paths, in_process)
     if complete:
         stamp.write_text(fingerprint + "\n", encoding="utf-8")
     results = _read_run_results(paths)
@@ -249,7 +293,7 @@ def build(
         if summary["docs_generated"]:
             docs_stamp(paths).unlink(missing_ok=True)
             # --no-compile: the build just compiled everything; the docs need the catalog.
-            run_dbt(["docs", "generate", "--static", "--no-compile"], paths)
+            run_dbt(["docs", "generate", "--static", "--no-compile", *dbt_vars], paths, in_process)
             docs_stamp(paths).write_text(fingerprint + "\n", encoding="utf-8")
         summary["docs"] = str(dbt_docs_dir(paths) / "static_index.html")
         summary["docs_seconds"] = round(time.monotonic() - docs_started, 2)

@@ -200,15 +200,18 @@ def send_alerts(batch_id: str, paths: Paths | None = None) -> dict[str, Any]:
     return out
 
 
-def build(paths: Paths | None = None, full_refresh: bool = False) -> dict[str, Any]:
-    """dbt build of the warehouse (a subprocess: one dbt at a time). The approval log is
-    exported first, so a decision whose own build never ran is in this one."""
+def build(
+    paths: Paths | None = None, full_refresh: bool = False, in_process: bool = False
+) -> dict[str, Any]:
+    """dbt build of the warehouse (a subprocess, or in this process for thads.warm_builder:
+    one dbt at a time). The approval log is exported first, so a decision whose own build
+    never ran is in this one."""
     from thads.approval.export import export_approval_log
     from thads.build import build as dbt_build
 
     paths = _paths(paths)
     export_approval_log(paths)
-    return dbt_build(paths, full_refresh=full_refresh)
+    return dbt_build(paths, full_refresh=full_refresh, in_process=in_process)
 
 
 def publish(paths: Paths | None = None) -> dict[str, Any]:

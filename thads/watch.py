@@ -15,8 +15,11 @@ Expectations, the parsers and the rules once, then waits on the landing zone wit
   last render; then, if something new was accepted, `pipeline.build` + `pipeline.publish`
   once for the whole burst, in a child process at low priority (BUILD_NICENESS) that a
   background thread waits on, so arrivals during a build are still answered at once, and
-  first. One build at a time (dbt has one writer; the build lock in `thads.build` also
-  keeps a concurrent `thads load` out); data accepted while a build runs is built by the
+  first. The child (`thads.warm_builder`) starts with the watcher and lives as long: it
+  imports dbt once and builds in itself with a fresh dbtRunner per build (3-4 s of start-up
+  and imports saved per build; a child that died is replaced at the next build). One
+  build at a time (dbt has one writer; the build lock in `thads.build` also keeps a
+  concurrent `thads load` out); data accepted while a build runs is built by the
   next one. During a build, files are parsed in this process rather than in forked workers
   (no fork beside a running thread).
 
@@ -28,7 +31,9 @@ marker (`thads.pipeline.publish_pending`) makes it build what was accepted but n
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -89,10 +94,15 @@ class LandingWatch:
     on_step: Callable[[str, dict[str, Any]], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     _builder: threading.Thread | None = field(default=None, init=False, repr=False)
+    #: The long-lived build-and-publish child (started with the watcher, dbt imported once).
+    _warm_builder: WarmBuilderChild = field(init=False, repr=False)
     #: Batches validated since the Data Docs were last rendered.
     _docs_due: list[str] = field(default_factory=list, init=False, repr=False)
     #: Steps are reported from the loop and from the build thread: one line at a time.
     _report_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._warm_builder = WarmBuilderChild(self.paths)
 
     @property
     def readiness(self) -> Readiness:
@@ -138,37 +148,30 @@ class LandingWatch:
         return result
 
     def build_and_publish(self) -> bool:
-        """dbt build + publish, once per settled burst, in a child process at
-        BUILD_NICENESS (`python -m thads.watch`): its CPU time and its Python (the publish
-        renders the report) never hold up the answer to an arrival. A failure keeps the
-        last snapshot and the publish-pending marker; the data team is told, and the next
-        arrival (or the next start) builds again."""
+        """dbt build + publish, once per settled burst, in the warm builder child
+        (`thads.warm_builder`, at BUILD_NICENESS): its CPU time and its Python (the publish
+        renders the report) never hold up the answer to an arrival, and it imported dbt
+        once, not per build. A failure keeps the last snapshot and the publish-pending
+        marker; the data team is told, and the next arrival (or the next start) builds
+        again (in a new builder child if this one died)."""
         from thads.notify import notify_data_team
 
         started = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "thads.watch"],
-            env={**os.environ, "THADS_HOME": str(self.paths.home)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            # Its own session: a Ctrl-C meant for the watcher never cuts the build short.
-            start_new_session=True,
-        )
-        with contextlib.suppress(OSError):  # the child inherits it for dbt, started later
-            os.setpriority(os.PRIO_PROCESS, child.pid, BUILD_NICENESS)
-        _, errors = child.communicate()
-        if child.returncode != 0:
-            exc = _last_lines(errors) or f"exit {child.returncode}"
-            event(log, "build_failed", level=40, error=str(exc))
+        try:
+            answer = self._warm_builder.build()
+        except BuilderDied as exc:
+            answer = {"ok": False, "error": str(exc)}
+        if not answer["ok"]:
+            error = answer["error"]
+            event(log, "build_failed", level=40, error=error)
             notify_data_team(
                 "[THADS] thads watch: build failed",
-                f"The warehouse build or publish failed: {exc}\n"
+                f"The warehouse build or publish failed: {error}\n"
                 f"The accepted data is kept in {self.paths.raw}; the published snapshot is "
                 "unchanged. The next arrival or the next start of thads watch builds again.",
                 self.paths,
             )
-            self._report("build_failed", {"error": str(exc)})
+            self._report("build_failed", {"error": error})
             return False
         self._report("published", {"seconds": round(time.perf_counter() - started, 2)})
         return True
@@ -219,6 +222,8 @@ class LandingWatch:
 
         self.landing.mkdir(parents=True, exist_ok=True)
         self.paths.ensure()
+        # The builder child imports dbt while this process imports Great Expectations.
+        self._warm_builder.start()
         self._report("warm", {"seconds": round(warm_up(), 2)})
         rounds = 0
         # Accepted before a crash but never published: build at the first quiet moment.
@@ -272,6 +277,7 @@ class LandingWatch:
             self.render_docs()
         if self._builder is not None:
             self._builder.join()  # the build running finishes; a stop never cuts it
+        self._warm_builder.close()
         self._report("stopped", {"rounds": rounds})
         return rounds
 
@@ -282,24 +288,75 @@ def _build_pending(paths: Paths) -> bool:
     return has_rows and pipeline.publish_pending(paths)
 
 
-def _last_lines(text: str, n: int = 25) -> str:
-    return "\n".join(text.strip().splitlines()[-n:])
+class BuilderDied(RuntimeError):
+    """The builder child ended (or never became ready) instead of answering."""
 
 
-def build_and_publish_once(paths: Paths) -> int:
-    """The build child of `thads watch`: build and publish THADS_HOME once. A failure's
-    message (a dbt node, a publish check) ends stderr; exit 1."""
-    from thads.build import DbtError
-    from thads.publish import PublishError
+class WarmBuilderChild:
+    """`python -m thads.warm_builder` for one THADS_HOME, at BUILD_NICENESS, in its own
+    session (a Ctrl-C meant for the watcher never cuts a build short). `build()` sends one
+    request and waits for its answer; a child that died is replaced at the next build."""
 
-    try:
-        pipeline.build(paths)
-        pipeline.publish(paths)
-    except (DbtError, PublishError) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    return 0
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self._proc: subprocess.Popen[str] | None = None
+        self._stderr: collections.deque[str] = collections.deque(maxlen=25)
 
+    def start(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        self._stderr.clear()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "thads.warm_builder"],
+            env={**os.environ, "THADS_HOME": str(self.paths.home)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            start_new_session=True,
+        )
+        with contextlib.suppress(OSError):  # dbt runs inside it: the whole build is niced
+            os.setpriority(os.PRIO_PROCESS, self._proc.pid, BUILD_NICENESS)
+        # Drained all the time: a full stderr pipe would stop the child mid-build.
+        threading.Thread(
+            target=lambda stream: self._stderr.extend(stream),
+            args=(self._proc.stderr,),
+            name="thads-watch-builder-stderr",
+            daemon=True,
+        ).start()
 
-if __name__ == "__main__":
-    sys.exit(build_and_publish_once(Paths.from_env()))
+    def build(self) -> dict[str, Any]:
+        """One build + publish: the child's answer, {"ok": bool, "seconds", "error"?}."""
+        self.start()
+        proc = self._proc
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write("build\n")
+            proc.stdin.flush()
+            while True:
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                answer = json.loads(line)
+                if "ok" in answer:  # skip the start-up line ({"ready": ...})
+                    return answer
+        except (OSError, ValueError):
+            pass
+        proc.wait()
+        reason = "\n".join(self._stderr).strip() or f"exit {proc.returncode}"
+        raise BuilderDied(f"the builder child ended before answering: {reason}")
+
+    def close(self) -> None:
+        """End of input ends the child once its build (if any) is done."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            assert proc.stdin is not None
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
