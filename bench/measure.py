@@ -2,8 +2,15 @@
 process tree (the CLI, its parse workers, the dbt subprocess).
 
 `ru_maxrss` of RUSAGE_CHILDREN is the peak of the single largest child, not of the tree, so a
-sampler thread sums the resident memory of the process and all its descendants with psutil
-every few milliseconds and keeps the highest sum.
+sampler thread looks at the process and all its descendants with psutil every few
+milliseconds and keeps the highest sums of two measures:
+- PSS (proportional set size, /proc/PID/smaps_rollup): each page is divided among the
+  processes that share it, so the sum over the tree counts a page a forked parse worker
+  shares with its parent once. This is the tree's real memory, the number the goal means.
+- RSS summed: counts a shared page once per process; an upper bound, kept for comparison
+  with earlier rows.
+At the PSS peak the sampler also keeps what each process held (`peak_parts`), to say where
+the peak is.
 """
 
 from __future__ import annotations
@@ -39,38 +46,86 @@ class Measured:
     stdout: str = ""
     returncode: int = 0
     result: dict[str, Any] = field(default_factory=dict)
+    #: Peak of the tree's summed PSS (0 where the kernel gives no smaps_rollup).
+    peak_pss: int = 0
+    #: At the PSS peak: (process, PSS bytes) of each process of the tree, largest first.
+    peak_parts: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def peak_mib(self) -> float:
         return self.peak_rss / MIB
 
+    @property
+    def peak_pss_mib(self) -> float:
+        return self.peak_pss / MIB
+
+    def memory(self) -> str:
+        """The two peaks as a row says them."""
+        return f"peak PSS {self.peak_pss_mib:,.0f} MiB (RSS summed {self.peak_mib:,.0f} MiB)"
+
+    def where_peak(self) -> str:
+        """Each process's PSS at the tree's PSS peak."""
+        return ", ".join(f"{name} {size / MIB:,.0f} MiB" for name, size in self.peak_parts)
+
+
+def process_name(proc: psutil.Process, root: int) -> str:
+    """A short name for a process of the tree: the command itself, a forked worker of it
+    (same command line, a child of the command), or the program it started (dbt)."""
+    if proc.pid == root:
+        return "command"
+    try:
+        cmdline = proc.cmdline()
+    except psutil.Error:
+        return f"pid {proc.pid}"
+    if any(part.endswith("dbt") or "dbt.cli" in part for part in cmdline[:3]):
+        return "dbt"
+    return f"child {Path(cmdline[0]).name if cmdline else proc.pid} ({proc.pid})"
+
 
 class TreeSampler:
-    """Peak of the summed RSS of `pid` and its descendants while the context is open."""
+    """Peaks of the summed PSS and of the summed RSS of `pid` and its descendants while the
+    context is open (module doc)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak = 0
+        self.peak_pss = 0
+        self.peak_parts: list[tuple[str, int]] = []
+        self._names: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> int:
+    def _name(self, proc: psutil.Process) -> str:
+        if proc.pid not in self._names:
+            self._names[proc.pid] = process_name(proc, self.pid)
+        return self._names[proc.pid]
+
+    def _sample(self) -> tuple[int, int, list[tuple[str, int]]]:
+        """(summed RSS, summed PSS, each process's PSS) of the tree now."""
         try:
             root = psutil.Process(self.pid)
             procs = [root, *root.children(recursive=True)]
         except psutil.Error:
-            return 0
-        total = 0
+            return 0, 0, []
+        rss = pss = 0
+        parts = []
         for proc in procs:
             try:
-                total += proc.memory_info().rss
+                full = proc.memory_full_info()
             except psutil.Error:  # a worker that just ended
                 continue
-        return total
+            rss += full.rss
+            pss += getattr(full, "pss", 0)
+            parts.append((self._name(proc), getattr(full, "pss", 0)))
+        return rss, pss, parts
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
+            rss, pss, parts = self._sample()
+            self.peak = max(self.peak, rss)
+            if pss > self.peak_pss:
+                self.peak_pss = pss
+                self.peak_parts = sorted(parts, key=lambda part: -part[1])
             self._stop.wait(SAMPLE_SECONDS)
 
     def __enter__(self) -> TreeSampler:
@@ -100,7 +155,15 @@ def run_measured(command: Sequence[str], env: Mapping[str, str] | None = None) -
         raise RuntimeError(
             f"{' '.join(command)} failed (exit {proc.returncode}):\n{stderr[-3000:]}"
         )
-    return Measured(wall, cpu_seconds() - cpu0, sampler.peak, stdout, proc.returncode)
+    return Measured(
+        wall,
+        cpu_seconds() - cpu0,
+        sampler.peak,
+        stdout,
+        proc.returncode,
+        peak_pss=sampler.peak_pss,
+        peak_parts=sampler.peak_parts,
+    )
 
 
 def thads_command(*args: str) -> list[str]:

@@ -23,6 +23,7 @@ import pandas as pd
 from expectations import history as hist
 from expectations.config import ValidationConfig
 from ingest.model import ParsedSubmission
+from ingest.rowsets import ordered_rows
 from thads.contract import NUMERIC_KEYS
 
 if TYPE_CHECKING:
@@ -47,8 +48,9 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 
 
 def concat_rows(submissions: Sequence[ParsedSubmission]) -> pd.DataFrame:
-    """All rows in one frame with `_sub` = the submission's position. One pd.concat of the
-    whole frames: per-frame column selection costs more than the concat itself."""
+    """All rows in one frame with `_sub` = the submission's position: the needed columns
+    taken from the shared frames the rows are slices of (`ingest.rowsets.ordered_rows`),
+    never a copy of every column of the whole batch."""
     seen: set[tuple[str, ...]] = set()
     for sub in submissions:
         assert sub.rows is not None
@@ -64,7 +66,7 @@ def concat_rows(submissions: Sequence[ParsedSubmission]) -> pd.DataFrame:
         seen.add(columns)
     frames = [sub.rows for sub in submissions]
     lengths = np.fromiter((len(f) for f in frames), dtype=np.int64, count=len(frames))  # type: ignore[arg-type]
-    frame = pd.concat(frames, ignore_index=True)[list(REQUIRED_COLUMNS)]
+    frame = ordered_rows(submissions, REQUIRED_COLUMNS)
     frame["_sub"] = np.repeat(np.arange(len(frames), dtype=np.int64), lengths)
     frame.index.name = "_rid"
     return frame
@@ -88,7 +90,7 @@ class Batch:
         self.bad_before_history = np.zeros(len(self.submissions), dtype=bool)
         #: family name -> what its `explain` needs besides the frame (`Derived.detail`).
         self.details: dict[str, Any] = {}
-        self._arrays: dict[str, np.ndarray] = {}
+        self._arrays: dict[str, Any] = {}
 
     # --- the rows ----------------------------------------------------------------------------
 
@@ -100,12 +102,17 @@ class Batch:
         """A check column that applies nowhere yet (GX skips nulls)."""
         return np.full(self.n, np.nan)
 
-    def array(self, column: str) -> np.ndarray:
+    def array(self, column: str) -> Any:
         """One column of the prepared frame as an array, read once (for explaining findings
-        row by row)."""
+        row by row). A text column stays pandas' own string array (an item is a `str`, a
+        mask gives the matching items): made into Python objects it would cost ~80 MiB per
+        column at a million rows, for the few rows a finding names."""
         found = self._arrays.get(column)
         if found is None:
-            found = self._arrays[column] = self.frame[column].to_numpy(dtype=object)
+            series = self.frame[column]
+            text = isinstance(series.dtype, pd.StringDtype)
+            found = series.array if text else series.to_numpy(dtype=object)
+            self._arrays[column] = found
         return found
 
     @cached_property
@@ -178,7 +185,10 @@ def prepare(
     derived: dict[str, np.ndarray] = {}
     for family in batch_only:
         derived.update(family.derive(batch))
-    batch.frame = pd.concat([batch.frame, pd.DataFrame(derived, index=batch.frame.index)], axis=1)
+    # Added column by column: a concat with a frame of the derived columns copied the whole
+    # batch frame and the derived columns twice (the peak memory of a large backfill).
+    for name in list(derived):
+        batch.frame[name] = derived.pop(name)
 
     # Which submissions are already refused without history: they do not serve as baseline.
     bad = np.array([s.has_errors for s in batch.submissions], dtype=bool)

@@ -167,11 +167,19 @@ def _commit(
 
     # 1. Parquet: accepted rows (per statistical year), validation results.
     accepted = [p for p, status, _ in to_record if status == "accepted"]
-    if accepted:
-        rows = combined_rows(accepted)
+    # One statistical year's rows at a time (a file per year, `write_report_rows`): a
+    # backfill never holds a second copy of all its rows, only of one year's.
+    by_year: dict[int | None, list[ParsedSubmission]] = {}
+    for p in accepted:
+        by_year.setdefault(p.statistical_year, []).append(p)
+    for year, subs in sorted(by_year.items(), key=lambda item: item[0] or 0):
+        rows = combined_rows(subs)
+        if (rows["statistical_year"] != year).any():  # would overwrite another year's file
+            raise ValueError(f"rows of another statistical year than their submission's {year}")
         rows["batch_id"] = pd.array([batch_id] * len(rows), dtype="str")
         summary.files_written += [str(x) for x in write_report_rows(paths, rows, batch_id)]
-        summary.n_rows = len(rows)
+        summary.n_rows += len(rows)
+        del rows
     held_ids = {p.submission_id for p, status, _ in to_record if status == "held"}
     if dq_rows is not None and held_ids:
         # A held file is judged when its period is reopened, not now.

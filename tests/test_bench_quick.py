@@ -23,7 +23,7 @@ def test_quick_cycle_and_bi_benches_measure_real_loads(tmp_path: Path, capsys) -
     # The floor's one DuckDB statement ranks exactly as the published warehouse does.
     agreeing, ranked = map(int, re.search(r"same ranks on (\d+)/(\d+) rows", backfill).groups())
     assert ranked > 0 and agreeing == ranked
-    assert re.search(r"peak RSS [1-9][\d,]* MiB", backfill)
+    assert re.search(r"peak PSS [1-9][\d,]* MiB \(RSS summed [1-9][\d,]* MiB\)", backfill)
     for step in ("plan", "ingest", "validate_and_commit", "build", "publish", "start-up"):
         assert f"{step} " in backfill
     month = next(line for line in cycle.splitlines() if "| cycle: monthly load (2024, 12)" in line)
@@ -65,6 +65,9 @@ def test_process_tree_peak_counts_the_children(tmp_path: Path) -> None:
 
     measured = run_measured([sys.executable, "-c", parent])
     assert measured.peak_mib > 200
+    assert measured.peak_pss_mib > 200
+    # At the peak, the child (not the parent) holds it.
+    assert max(measured.peak_parts, key=lambda part: part[1])[0].startswith("child")
     with pytest.raises(RuntimeError, match="exit 2"):
         run_measured(thads_command("load", "--landing", str(tmp_path / "missing")))
 
@@ -104,3 +107,20 @@ def test_a_run_without_growth_keeps_the_last_growth_rows(tmp_path: Path) -> None
     assert "| growth: --scale 10: backfill | 30 s | 60 s | 2.00x | first |" in text
     main, goals = text.split(GOALS_HEADER)
     assert "| growth:" in main and "| goal growth:" in goals and "| goal cycle:" in goals
+
+
+def test_pss_counts_pages_shared_with_forked_workers_once() -> None:
+    # A parent holding 300 MiB forks two workers that only read it: RSS summed counts the
+    # 300 MiB three times, PSS (the tree's real memory) once.
+    code = (
+        "import os, time\n"
+        'b = b"\\x01" * (300 * 2**20)\n'
+        "for _ in range(2):\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(1.0)\n"
+        "        os._exit(0)\n"
+        "os.wait(); os.wait()\n"
+    )
+    measured = run_measured([sys.executable, "-c", code])
+    assert measured.peak_mib > 800
+    assert 290 < measured.peak_pss_mib < 420

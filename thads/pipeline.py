@@ -208,9 +208,13 @@ def build(
     never ran is in this one."""
     from thads.approval.export import export_approval_log
     from thads.build import build as dbt_build
+    from thads.memory import release_unused
 
     paths = _paths(paths)
     export_approval_log(paths)
+    # What the validation freed goes back to the system before dbt runs (beside this process,
+    # which waits on it, or in it).
+    release_unused()
     return dbt_build(paths, full_refresh=full_refresh, in_process=in_process)
 
 
