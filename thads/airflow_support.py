@@ -149,10 +149,13 @@ def _dbt_lines_since(log_file: Path, offset: int) -> list[str]:
 def build_warehouse(paths: Paths) -> dict[str, Any]:
     """`pipeline.build` (dbt build in a subprocess), then dbt's own per-model and per-test
     result lines of this run copied into the log, so each model's outcome shows in the
-    Airflow task log (also when dbt fails)."""
+    Airflow task log (also when dbt fails). The task process runs at the build's low CPU
+    priority (`thads.build.BUILD_NICENESS`, as `thads watch` runs its builds): a load
+    answering a province meanwhile goes first."""
     from thads import pipeline
-    from thads.build import dbt_log_dir
+    from thads.build import at_build_priority, dbt_log_dir
 
+    at_build_priority(os.getpid())
     log_file = dbt_log_dir(paths) / "dbt.log"
     offset = log_file.stat().st_size if log_file.exists() else 0
     try:
@@ -160,6 +163,16 @@ def build_warehouse(paths: Paths) -> dict[str, Any]:
     finally:
         for line in _dbt_lines_since(log_file, offset):
             log.info("dbt | %s", line)
+
+
+def publish_warehouse(paths: Paths) -> dict[str, Any]:
+    """`pipeline.publish` (snapshot, Parquet, HTML report) in a task process lowered to the
+    build's CPU priority, as `build_warehouse`: rendering the report never holds up a load."""
+    from thads import pipeline
+    from thads.build import at_build_priority
+
+    at_build_priority(os.getpid())
+    return pipeline.publish(paths)
 
 
 #: A polling load reads a file once it has not changed for this long, and lets a lone CSV
