@@ -103,6 +103,36 @@ def ingest_chunk_count() -> int:
     return max(1, int(value))
 
 
+#: A batch of at most this many files (a province's report or two: the usual arrival) is
+#: ingested by `plan` itself, in the task process that found it, not by mapped tasks: one
+#: Airflow task start (scheduler gap + process) less before the province hears back.
+#: Bigger batches keep the mapped chunks, side by side.
+VAR_SMALL_BATCH_FILES = "thads_small_batch_files"
+DEFAULT_SMALL_BATCH_FILES = 4
+
+
+def small_batch_files() -> int:
+    """The configured small-batch size (Variable, THADS_SMALL_BATCH_FILES, else 4); 0 maps
+    every batch."""
+    value = setting(
+        VAR_SMALL_BATCH_FILES, "THADS_SMALL_BATCH_FILES", str(DEFAULT_SMALL_BATCH_FILES)
+    )
+    return max(0, int(value))
+
+
+def ingest_if_small(batch: Mapping[str, Any], paths: Paths) -> list[str]:
+    """Ingest `batch` (plan_batch's) here when it has at most `small_batch_files()` files;
+    returns the groups ingested ([] when the batch is empty or left to the mapped tasks)."""
+    groups: dict[str, list[str]] = batch["groups"]
+    n_files = sum(len(files) for files in groups.values())
+    if not groups or n_files > small_batch_files():
+        return []
+    from thads import pipeline
+
+    pipeline.ingest_all(batch["batch_id"], groups, paths, workers=1)
+    return sorted(groups)
+
+
 def chunk_label(codes: list[str]) -> str:
     """What a mapped ingest task shows in the UI: its province codes, or their range."""
     if len(codes) <= 6:
