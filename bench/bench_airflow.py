@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"published | {cli:.1f} s: `thads load` (CLI) | {airflow:.1f} s: thads_load "
         f"({parts['load']:.1f} s) + Asset + thads_build ({parts['build']:.1f} s) | "
         f"{airflow / cli:.2f}x of CLI | goal ≤ 2x; real stack (scripts/airflow.sh, "
-        f"LocalExecutor, {db}); ingest in 4 mapped chunks (the build starts when "
+        f"WarmLocalExecutor, {db}); ingest in 4 mapped chunks (the build starts when "
         f"raw_updated ends, beside send_alerts); load avg {load_avg:.1f} on 2 cores shared "
         f"with other sessions; {datetime.now():%Y-%m-%d} |"
     )

@@ -394,7 +394,7 @@ def with_airflow(zone: FeedbackZone, home: Path, landing: Path) -> tuple[Latenci
             if r["end_date"]
         ]
         notes = (
-            f"real stack (scripts/airflow.sh, LocalExecutor, {db}); {len(runs)} thads_load "
+            f"real stack (scripts/airflow.sh, WarmLocalExecutor, {db}); {len(runs)} thads_load "
             f"runs started by the landing Asset's watcher (median run "
             f"{statistics.median(durations):.1f} s; median per task: {tasks}), "
             f"{len(builds)} thads_build runs; {stages}"

@@ -1,6 +1,7 @@
 """thads_build: when the raw layer got new accepted data (Asset `thads://raw`), run
 `dbt build` on the warehouse (dbt's per-model log lines appear in the task log) and publish
-the read-only snapshot, Parquet exports and the HTML report."""
+the read-only snapshot, Parquet exports and the HTML report. Both tasks run at a low CPU
+priority (`thads.build.BUILD_NICENESS`): a load answering a province goes first."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from thads import pipeline
-from thads.airflow_support import RAW_ASSET_URI, build_warehouse, on_task_failure, settings
+from thads.airflow_support import (
+    RAW_ASSET_URI,
+    build_warehouse,
+    on_task_failure,
+    publish_warehouse,
+    settings,
+)
 
 RAW = Asset(RAW_ASSET_URI)
 
@@ -35,7 +41,7 @@ def thads_build() -> None:
 
     @task(retries=3, retry_delay=timedelta(seconds=30), retry_exponential_backoff=2.0)
     def publish(built: dict) -> dict:
-        return pipeline.publish(settings().paths)
+        return publish_warehouse(settings().paths)  # at the build's low CPU priority
 
     publish(dbt_build())
 

@@ -1,8 +1,8 @@
 """thads_load: new, complete files in the landing zone -> ingest in a few mapped chunks of
-provinces -> one validation run -> raw layer. Updates the `thads://raw` Asset (which
-triggers thads_build) when new data was accepted or accepted data is still unpublished (a
-failed build heals on the next load, with no new files: `pipeline.needs_publish`, the rule
-`thads load` follows).
+provinces (a small batch, THADS_SMALL_BATCH_FILES: by `plan` itself) -> one validation run
+-> raw layer. Updates the `thads://raw` Asset (which triggers thads_build) when new data was
+accepted or accepted data is still unpublished (a failed build heals on the next load, with
+no new files: `pipeline.needs_publish`, the rule `thads load` follows).
 
 Runs when files land in the landing zone (the Asset `thads://landing`, watched by an event
 trigger in the triggerer: thads/airflow_events.py) and every 30 minutes as a safety poll
@@ -27,6 +27,7 @@ from thads.airflow_support import (
     VAR_LANDING,
     ingest_chunk_count,
     ingest_chunks,
+    ingest_if_small,
     landing_readiness,
     on_task_failure,
     setting,
@@ -74,13 +75,17 @@ def thads_load() -> None:
         # Only complete files: settled for a few seconds, CSV halves with their pair (or
         # past their wait); the others are listed under "waiting" for the next run.
         batch = pipeline.plan_batch(cfg.landing, cfg.paths, landing_readiness(cfg.paths))
+        # A small batch (a province's report or two) is ingested here: one task start less
+        # before the province hears back. Bigger ones go to the mapped ingest chunks.
+        ingested_here = ingest_if_small(batch, cfg.paths)
         return {
             "batch_id": batch["batch_id"],
             "n_files": batch["n_files"],
             "n_already_seen": batch.get("n_already_seen", 0),
             "n_targets_files": len(batch.get("targets", [])),
             "waiting": batch.get("waiting", []),
-            "chunks": ingest_chunks(batch["groups"], ingest_chunk_count()),
+            "ingested_in_plan": ingested_here,
+            "chunks": [] if ingested_here else ingest_chunks(batch["groups"], ingest_chunk_count()),
         }
 
     @task
@@ -98,7 +103,8 @@ def thads_load() -> None:
     def ingest(batch_id: str, label: str, groups: dict[str, list[str]]) -> list[dict]:
         return pipeline.ingest_all(batch_id, groups, settings().paths, workers=1)
 
-    # Runs when every group was ingested, and also when there was nothing to map over.
+    # Runs when every group was ingested, and also when there was nothing to map over (no
+    # new file, or a small batch that plan ingested).
     @task(trigger_rule=TriggerRule.NONE_FAILED)
     def validate_and_commit(batch_id: str) -> dict:
         return pipeline.validate_and_commit(batch_id, settings().paths)

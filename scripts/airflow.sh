@@ -52,7 +52,9 @@ write_env() {
       env_line AIRFLOW_HOME "$AIRFLOW_HOME"
       env_line AIRFLOW__CORE__DAGS_FOLDER "$REPO/dags"
       env_line AIRFLOW__CORE__LOAD_EXAMPLES False
-      env_line AIRFLOW__CORE__EXECUTOR LocalExecutor
+      # The LocalExecutor, with Great Expectations and the thads modules imported in the
+      # scheduler before it forks its workers: task processes start warm (thads/airflow_executor.py).
+      env_line AIRFLOW__CORE__EXECUTOR thads.airflow_executor.WarmLocalExecutor
       env_line AIRFLOW__CORE__DEFAULT_TIMEZONE Asia/Ho_Chi_Minh
       env_line AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION False
       env_line AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS admin:admin

@@ -64,7 +64,7 @@ def test_the_stack_has_every_component(compose: dict[str, Any], services: dict) 
 def test_airflow_services_share_executor_db_secrets_and_pipeline_env(services: dict) -> None:
     envs = {name: _env(services[name]) for name in AIRFLOW_SERVICES}
     for name, env in envs.items():
-        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "thads.airflow_executor.WarmLocalExecutor", name
         assert re.fullmatch(
             r"postgresql\+psycopg2://airflow:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432/airflow",
             env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"],

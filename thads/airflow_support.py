@@ -103,6 +103,36 @@ def ingest_chunk_count() -> int:
     return max(1, int(value))
 
 
+#: A batch of at most this many files (a province's report or two: the usual arrival) is
+#: ingested by `plan` itself, in the task process that found it, not by mapped tasks: one
+#: Airflow task start (scheduler gap + process) less before the province hears back.
+#: Bigger batches keep the mapped chunks, side by side.
+VAR_SMALL_BATCH_FILES = "thads_small_batch_files"
+DEFAULT_SMALL_BATCH_FILES = 4
+
+
+def small_batch_files() -> int:
+    """The configured small-batch size (Variable, THADS_SMALL_BATCH_FILES, else 4); 0 maps
+    every batch."""
+    value = setting(
+        VAR_SMALL_BATCH_FILES, "THADS_SMALL_BATCH_FILES", str(DEFAULT_SMALL_BATCH_FILES)
+    )
+    return max(0, int(value))
+
+
+def ingest_if_small(batch: Mapping[str, Any], paths: Paths) -> list[str]:
+    """Ingest `batch` (plan_batch's) here when it has at most `small_batch_files()` files;
+    returns the groups ingested ([] when the batch is empty or left to the mapped tasks)."""
+    groups: dict[str, list[str]] = batch["groups"]
+    n_files = sum(len(files) for files in groups.values())
+    if not groups or n_files > small_batch_files():
+        return []
+    from thads import pipeline
+
+    pipeline.ingest_all(batch["batch_id"], groups, paths, workers=1)
+    return sorted(groups)
+
+
 def chunk_label(codes: list[str]) -> str:
     """What a mapped ingest task shows in the UI: its province codes, or their range."""
     if len(codes) <= 6:
@@ -149,10 +179,13 @@ def _dbt_lines_since(log_file: Path, offset: int) -> list[str]:
 def build_warehouse(paths: Paths) -> dict[str, Any]:
     """`pipeline.build` (dbt build in a subprocess), then dbt's own per-model and per-test
     result lines of this run copied into the log, so each model's outcome shows in the
-    Airflow task log (also when dbt fails)."""
+    Airflow task log (also when dbt fails). The task process runs at the build's low CPU
+    priority (`thads.build.BUILD_NICENESS`, as `thads watch` runs its builds): a load
+    answering a province meanwhile goes first."""
     from thads import pipeline
-    from thads.build import dbt_log_dir
+    from thads.build import at_build_priority, dbt_log_dir
 
+    at_build_priority(os.getpid())
     log_file = dbt_log_dir(paths) / "dbt.log"
     offset = log_file.stat().st_size if log_file.exists() else 0
     try:
@@ -160,6 +193,16 @@ def build_warehouse(paths: Paths) -> dict[str, Any]:
     finally:
         for line in _dbt_lines_since(log_file, offset):
             log.info("dbt | %s", line)
+
+
+def publish_warehouse(paths: Paths) -> dict[str, Any]:
+    """`pipeline.publish` (snapshot, Parquet, HTML report) in a task process lowered to the
+    build's CPU priority, as `build_warehouse`: rendering the report never holds up a load."""
+    from thads import pipeline
+    from thads.build import at_build_priority
+
+    at_build_priority(os.getpid())
+    return pipeline.publish(paths)
 
 
 #: A polling load reads a file once it has not changed for this long, and lets a lone CSV

@@ -13,7 +13,7 @@ Expectations, the parsers and the rules once, then waits on the landing zone wit
   ~1 s a round) nor for dbt.
 - the landing zone is quiet for `settle` seconds -> the Data Docs of the rounds since the
   last render; then, if something new was accepted, `pipeline.build` + `pipeline.publish`
-  once for the whole burst, in a child process at low priority (BUILD_NICENESS) that a
+  once for the whole burst, in a child process at low priority (`thads.build.BUILD_NICENESS`) that a
   background thread waits on, so arrivals during a build are still answered at once, and
   first. The child (`thads.warm_builder`) starts with the watcher and lives as long: it
   imports dbt once and builds in itself with a fresh dbtRunner per build (3-4 s of start-up
@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from thads import pipeline
 from thads.arrivals import visible
+from thads.build import at_build_priority
 from thads.config import Paths
 from thads.log import event, get_logger
 
@@ -65,8 +66,6 @@ DEFAULT_PAIR_WAIT_SECONDS = 30.0
 _WAKE_UP_MS = 250
 #: After a round failed (a full disk, a lock held too long), try again this much later.
 RETRY_AFTER_ERROR_SECONDS = 30.0
-#: Niceness of the build + publish child (and of its dbt): arrivals are answered first.
-BUILD_NICENESS = 10
 
 
 def warm_up() -> float:
@@ -316,8 +315,7 @@ class WarmBuilderChild:
             encoding="utf-8",
             start_new_session=True,
         )
-        with contextlib.suppress(OSError):  # dbt runs inside it: the whole build is niced
-            os.setpriority(os.PRIO_PROCESS, self._proc.pid, BUILD_NICENESS)
+        at_build_priority(self._proc.pid)  # dbt runs inside it: the whole build is niced
         # Drained all the time: a full stderr pipe would stop the child mid-build.
         threading.Thread(
             target=lambda stream: self._stderr.extend(stream),
