@@ -161,14 +161,32 @@ start() {
 
 stop() {
   load_env
-  for name in "${COMPONENTS[@]}"; do
+  # The scheduler, dag-processor and triggerer first and together (each may take seconds to
+  # finish what it runs), then the api-server they report to while they shut down.
+  stop_components scheduler dag-processor triggerer
+  stop_components api-server
+}
+
+# TERM each component's process group, wait up to 30 s for all of them, then KILL the rest.
+stop_components() {
+  local name pid names=() pids=()
+  for name in "$@"; do
     if pid="$(pid_of "$name")"; then
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      say "stopped $name (pid $pid)"
+      names+=("$name")
+      pids+=("$pid")
     fi
     rm -f "$RUN_DIR/$name.pid"
+  done
+  for _ in $(seq 1 30); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 1
+  done
+  for i in "${!pids[@]}"; do
+    kill -KILL -- "-${pids[$i]}" 2>/dev/null || true
+    say "stopped ${names[$i]} (pid ${pids[$i]})"
   done
 }
 
