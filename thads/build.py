@@ -160,8 +160,7 @@ def run_dbt(args: list[str], paths: Paths, in_process: bool = False) -> None:
     paths.ensure()
     target = dbt_target_dir(paths)
     logs = dbt_log_dir(paths)
-    command = [
-        *dbt_executable(),
+    dbt_args = [
         *args,
         "--project-dir",
         str(DBT_PROJECT_DIR),
@@ -177,12 +176,12 @@ def run_dbt(args: list[str], paths: Paths, in_process: bool = False) -> None:
         run_results.unlink(missing_ok=True)  # never report a previous run's results
         started = time.monotonic()
         if in_process:
-            returncode, output = _invoke_in_process(command[len(dbt_executable()) :], paths)
+            returncode, output = _invoke_in_process(dbt_args, paths)
         else:
             # Started, then lowered to BUILD_NICENESS before dbt has imported itself (a
             # second of Python start-up): its threads and the work it does inherit it.
             with subprocess.Popen(
-                command,
+                [*dbt_executable(), *dbt_args],
                 cwd=DBT_PROJECT_DIR,
                 env=dbt_env(paths),
                 stdout=subprocess.PIPE,

@@ -342,7 +342,8 @@ class WarmBuilderChild:
         except (OSError, ValueError):
             pass
         proc.wait()
-        reason = "\n".join(self._stderr).strip() or f"exit {proc.returncode}"
+        # The lines read from the pipe keep their own newlines.
+        reason = "".join(self._stderr).strip() or f"exit {proc.returncode}"
         raise BuilderDied(f"the builder child ended before answering: {reason}")
 
     def close(self) -> None:
